@@ -1,0 +1,143 @@
+"""Load stage: find the graph's files, parse them strictly, hold them in a store.
+
+The one module that knows about engines. Oxigraph parses (it rejects every malformed file
+of the W3C suites and reports line and column, where rdflib accepts about a third of them)
+and answers SPARQL; rdflib is built from the same parsed quads for the Python API and for
+pyshacl. Each file's triples go into a named graph named by the file's URI, so later stages
+can say which file a statement came from; queries see the union of all files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kqgraph.errors import KqError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    import rdflib
+
+# Graph files that hold data; shapes and saved queries live in graph/ but are not data.
+NOT_DATA = {"shapes.ttl"}
+SUFFIXES = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG"}
+
+
+def graph_dir() -> Path:
+    """Where the shipped graph is: inside the installed package, else in the checkout."""
+    packaged = Path(__file__).parent / "graph"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "graph"
+
+
+def graph_files(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[Path]:
+    """The files to load, in a stable order: the shipped graph, or the given files and folders.
+
+    A folder contributes every RDF file below it except the SHACL shapes.
+    """
+    if paths is None:
+        paths = [graph_dir()]
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*")
+                if p.suffix in SUFFIXES and p.name not in NOT_DATA and p.is_file()
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise KqError("no such file or folder", path=path)
+    return list(dict.fromkeys(found))
+
+
+def parse_file(path: Path) -> list[ox.Quad]:
+    """Parse one file strictly; a syntax error becomes a KqError with line and column."""
+    import pyoxigraph as ox
+
+    fmt = getattr(ox.RdfFormat, SUFFIXES.get(path.suffix, "TURTLE"))
+    graph = ox.NamedNode(path.resolve().as_uri())
+    try:
+        with path.open("rb") as stream:
+            quads = list(ox.parse(stream, format=fmt, base_iri=graph.value))
+    except SyntaxError as err:
+        # Oxigraph puts the start of the bad span in lineno and offset, both 1-based.
+        raise KqError(_parser_message(err), path=path, line=err.lineno, column=err.offset) from None
+    except (OSError, ValueError) as err:  # unreadable file, or not UTF-8
+        raise KqError(str(err), path=path) from None
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        return quads
+    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+
+
+def _parser_message(err: SyntaxError) -> str:
+    """Drop Oxigraph's 'Parser error between line a column b and line c column d:' prefix."""
+    return re.sub(r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ",
+                  "", str(err.msg))
+
+
+@dataclass
+class Loaded:
+    """The parsed graph: its files and their quads, in a queryable Oxigraph store."""
+
+    files: list[Path]
+    store: ox.Store
+
+    def file_of(self, graph_name: str) -> Path | None:
+        """Map a named graph back to the file it was read from."""
+        return next((f for f in self.files if f.resolve().as_uri() == graph_name), None)
+
+
+def open_store(paths: Iterable[str | os.PathLike[str]] | None = None) -> Loaded:
+    """Parse the graph's files into an in-memory Oxigraph store, one named graph per file."""
+    import pyoxigraph as ox
+
+    files = graph_files(paths)
+    store = ox.Store()
+    for path in files:
+        store.extend(parse_file(path))
+    return Loaded(files, store)
+
+
+def quads(paths: Iterable[str | os.PathLike[str]] | None = None) -> Iterator[ox.Quad]:
+    """Every quad of the graph's files, file by file."""
+    for path in graph_files(paths):
+        yield from parse_file(path)
+
+
+def load(paths: Iterable[str | os.PathLike[str]] | None = None) -> rdflib.Graph:
+    """The graph as an rdflib Graph (triples of all files merged), bound to the prefixes."""
+    import rdflib
+
+    from kqgraph.vocab import PREFIXES
+
+    graph = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    for quad in quads(paths):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+    """Convert an Oxigraph term to the equal rdflib term."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise KqError(f"unsupported RDF term {term!r} (RDF 1.2 triple terms are not supported)")

@@ -1,0 +1,66 @@
+"""The project's vocabulary: one prefix table and closed namespaces.
+
+`PREFIXES` is the single prefix table: Turtle files in graph/, SPARQL queries and exports
+all use it, and a test checks it against graph/ontology.ttl. `KQ` is closed, so a typo in a
+term name fails at once instead of minting a new IRI.
+"""
+
+from __future__ import annotations
+
+from rdflib.namespace import ClosedNamespace, Namespace
+
+PREFIXES: dict[str, str] = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "kq": "https://w3id.org/kqgraph/ontology#",
+    "kqr": "https://w3id.org/kqgraph/id/",
+    "kqs": "https://w3id.org/kqgraph/source/",
+    "kqsh": "https://w3id.org/kqgraph/shapes#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "schema": "https://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "void": "http://rdfs.org/ns/void#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+# The form of schema.org this project does not use; `validate` reports any IRI in it.
+SCHEMA_HTTP = "http://schema.org/"
+
+KQ = ClosedNamespace(
+    PREFIXES["kq"],
+    [
+        # classes
+        "AcademicUnit", "Agreement", "AgreementKind", "City", "Claim", "Company", "Country",
+        "Entity", "Event", "Government", "GovernmentAgency", "GovernmentOffice", "Hub",
+        "Indicator", "Observation", "Organization", "Person", "Place", "Policy", "Presence",
+        "PresenceKind", "Province", "ResearchInstitute", "Sector", "Source", "Talk",
+        "University", "ValueQualifier", "Venue",
+        # properties
+        "about", "agreementKind", "comparedTo", "dateSigned", "officialLanguage", "partnerOf",
+        "party", "presenceKind", "representing", "scope", "sector", "session", "speaker",
+        "speakerRole", "valueQualifier",
+        # indicators
+        "aiOrganizationCount", "aiPaperCitationRank", "aiStudentCount", "areaMultiple",
+        "areaRank", "bilingualShare", "globalAIIndexRank", "motherTongueShare",
+        "oilConsumptionReductionTarget", "provinceCount", "researcherCount",
+        # concept schemes and their concepts
+        "agreementKinds", "atLeast", "businessPresence", "memorandumOfUnderstanding",
+        "moreThan", "partnershipAgreement", "presenceKinds", "researchLab", "valueQualifiers",
+    ],
+)  # fmt: skip
+KQR = Namespace(PREFIXES["kqr"])
+KQS = Namespace(PREFIXES["kqs"])
+
+
+def curie(iri: str) -> str:
+    """Shorten an IRI with the project's prefixes (`kqr:mila`), or return it in <>."""
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return f"<{iri}>"
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"

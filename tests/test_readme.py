@@ -1,0 +1,20 @@
+"""The README's commands are the ones CI runs, so CI proves the install steps users follow."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(.+?)\n```", text)
+
+
+def test_ci_runs_the_readme_test_command():
+    install_and_run, test = readme_commands()[:2]
+    assert "pytest" in test and "kqgraph validate" in install_and_run
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test in ci
