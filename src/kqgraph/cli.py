@@ -6,6 +6,8 @@ and light commands do not pay for rdflib, pyshacl or networkx.
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from typing import Any
 
@@ -13,6 +15,9 @@ import click
 
 from kqgraph import __version__
 from kqgraph.errors import KqError
+
+# Output format names only; the writers are imported when a command runs.
+FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]
 
 
 class Group(click.Group):
@@ -27,6 +32,14 @@ class Group(click.Group):
         except BrokenPipeError:  # `kqgraph ... | head`: the reader left; that is not an error
             sys.stderr.close()
             ctx.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as err:  # a bug: say so in one line; KQGRAPH_DEBUG=1 shows the trace
+            if os.environ.get("KQGRAPH_DEBUG"):
+                raise
+            click.echo(f"kqgraph: internal error: {type(err).__name__}: {err} "
+                       "(set KQGRAPH_DEBUG=1 for details, and please report it)", err=True)
+            ctx.exit(70)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,9 +50,219 @@ def cli() -> None:
 
     \b
     Example:
-        kqgraph validate          # check the shipped graph against its SHACL shapes
-        kqgraph stats             # how many triples, how many entities of each class
+        kqgraph queries                       # the saved questions
+        kqgraph query partners --param org=mila
+        kqgraph describe 밀라 --lang fr
+        kqgraph search quebec
+        kqgraph validate                      # check the graph against its SHACL shapes
+        kqgraph stats                         # triples, and entities of each class
+
+    Exit status: 0 success, 1 violations (validate), 2 bad input (a file, a query, an
+    option), 3 a query timed out.
     """
+
+
+def graph_option(func: Any) -> Any:
+    return click.option(
+        "-g", "--graph", "graphs", multiple=True, type=click.Path(path_type=str),
+        help="Read this file or folder instead of the shipped graph (repeatable).",
+    )(func)
+
+
+def lang_option(func: Any) -> Any:
+    return click.option(
+        "--lang", type=click.Choice(["ko", "en", "fr"]), default="en", show_default=True,
+        help="Language of labels; missing labels fall back to ko, en, fr, then the short name.",
+    )(func)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "file", type=click.File("r", encoding="utf-8"),
+              help="Read the query from FILE (- for standard input).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE: an entity (slug, CURIE, IRI or label), a number, "
+                   'or a "quoted" string. Repeatable.')
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="table, csv, tsv, json, xml (SELECT/ASK); turtle, nt, jsonld "
+                   "(CONSTRUCT/DESCRIBE). Default: table on a terminal, csv or turtle in a pipe.")
+@lang_option
+@graph_option
+@click.option("--update", is_flag=True, help="Allow a SPARQL UPDATE (needs a writable target).")
+@click.option("--allow-network", is_flag=True,
+              help="Allow SERVICE, LOAD and FROM, which can reach the network or files.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop the query after SECONDS (exit 3).")
+def query(query: str | None, file: Any, params: tuple[str, ...], fmt: str | None, lang: str,
+          graphs: tuple[str, ...], update: bool, allow_network: bool,
+          timeout: float | None) -> None:
+    """Run a SPARQL query: QUERY text, a saved query's NAME, or -f FILE.
+
+    The project's prefixes (kq, kqr, kqs, schema, org, prov, skos, rdfs, dcterms, xsd, ...)
+    need no declaration. Queries are read-only and cannot reach the network unless allowed.
+
+    \b
+    Example:
+        kqgraph query 'SELECT ?org WHERE { ?org a kq:University }'
+        kqgraph query partners --param org=mila --lang ko
+        kqgraph query -f my-question.rq --format json > answer.json
+        echo 'ASK { kqr:mila a kq:ResearchInstitute }' | kqgraph query -f -
+    """
+    from kqgraph import output
+    from kqgraph import query as q
+    from kqgraph.store import open_store
+
+    text, origin, declared = _query_source(query, file)
+    bindings = dict(_split_param(p) for p in params)
+    loaded = open_store(list(graphs) or None)
+    result = q.run(loaded, text, params=bindings, declared=declared, origin=origin,
+                   update=update, allow_network=allow_network, timeout=timeout)
+    out = sys.stdout
+    output.write(result, fmt, out, loaded=loaded, lang=lang, tty=out.isatty())
+
+
+def _query_source(query: str | None, file: Any) -> tuple[str, str, tuple[Any, ...]]:
+    """The query text, a name for it in messages, and its declared parameters."""
+    from kqgraph.query import find_saved
+
+    if file is not None and query is not None:
+        raise KqError("give either QUERY or -f FILE, not both")
+    if file is not None:
+        name = "<stdin>" if file.name == "<stdin>" else file.name
+        return file.read(), name, ()
+    if query is None:
+        raise KqError("no query: give SPARQL text, a saved query's name, or -f FILE")
+    if re.fullmatch(r"[\w-]+", query):
+        saved = find_saved(query)
+        return saved.text, str(saved.path), saved.params
+    return query, "query", ()
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not re.fullmatch(r"\w+", name):
+        raise KqError(f"--param wants NAME=VALUE, got {text!r}")
+    return name, value
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def queries(fmt: str) -> None:
+    """List the saved queries with their descriptions and parameters.
+
+    \b
+    Example:
+        kqgraph queries
+        kqgraph query agreements
+    """
+    from kqgraph.query import saved_queries
+
+    found = saved_queries()
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"name": s.name, "title": s.title, "description": s.description,
+             "params": [{"name": p.name, "default": p.default, "description": p.description}
+                        for p in s.params]}
+            for s in found], ensure_ascii=False, indent=2))
+        return
+    for saved in found:
+        click.echo(f"{saved.name}: {saved.title}")
+        if saved.description:
+            click.echo(f"    {saved.description}")
+        for p in saved.params:
+            click.echo(f"    --param {p.name}=VALUE  {p.description} (default {p.default})")
+
+
+@cli.command()
+@click.argument("entity")
+@lang_option
+@graph_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+def describe(entity: str, lang: str, graphs: tuple[str, ...], fmt: str) -> None:
+    """Every fact about ENTITY, with labels in --lang and the source of each.
+
+    ENTITY is a slug (mila), a CURIE (kqr:mila), an IRI, or a label in any language
+    (밀라, Université McGill). Ambiguous input lists the candidates.
+
+    \b
+    Example:
+        kqgraph describe mila
+        kqgraph describe 맥길대학교 --lang ko
+        kqgraph describe kqr:cae --format json
+    """
+    from kqgraph import query as q
+    from kqgraph.output import pad, width
+    from kqgraph.store import open_store
+
+    loaded = open_store(list(graphs) or None)
+    iri = q.resolve(loaded, entity)
+    facts = q.describe(loaded, iri)
+    show = lambda term: q.display(loaded, term, lang)  # noqa: E731
+    rows = []
+    for fact in facts:
+        prop = q.display(loaded, _node(fact.predicate), lang)
+        if fact.inverse:
+            rows.append({"property": f"{prop} (of)", "value": show(_node(fact.subject)),
+                         "value_iri": fact.subject, "sources": fact.sources})
+        else:
+            rows.append({"property": prop, "value": show(fact.object),
+                         "value_iri": fact.object.value if q.is_iri(fact.object) else None,
+                         "sources": fact.sources})
+    title = q.display(loaded, _node(iri), lang)
+    if fmt == "json":
+        click.echo(json.dumps({"iri": iri, "label": title, "facts": [
+            {**r, "property_iri": f.predicate, "inverse": f.inverse}
+            for r, f in zip(rows, facts, strict=True)]}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{title}  <{iri}>")
+    pw = max((width(r["property"]) for r in rows), default=0)
+    vw = max((width(r["value"]) for r in rows), default=0)
+    for r in rows:
+        sources = ", ".join(q.display(loaded, _node(s), lang) for s in r["sources"])
+        line = f"  {pad(r['property'], pw)}  {pad(' '.join(r['value'].split()), vw)}"
+        click.echo(f"{line}  [{sources}]" if sources else line.rstrip())
+
+
+def _node(iri: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
+@cli.command()
+@click.argument("text")
+@lang_option
+@graph_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+def search(text: str, lang: str, graphs: tuple[str, ...], fmt: str) -> None:
+    """Entities whose labels contain TEXT, in any language, ignoring case and accents.
+
+    Exit status 1 when nothing matches.
+
+    \b
+    Example:
+        kqgraph search quebec        # finds Québec, 퀘벡주, ...
+        kqgraph search 퀘벡 --lang fr
+    """
+    from kqgraph import query as q
+    from kqgraph.store import open_store
+    from kqgraph.vocab import curie
+
+    loaded = open_store(list(graphs) or None)
+    hits = q.search(loaded, text)
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"iri": iri, "curie": curie(iri), "label": q.display(loaded, _node(iri), lang),
+             "matched": labels} for iri, labels in hits], ensure_ascii=False, indent=2))
+    else:
+        for iri, labels in hits:
+            click.echo(f"{curie(iri)}\t{q.display(loaded, _node(iri), lang)}\t"
+                       f"{' | '.join(labels)}")
+    if not hits:
+        sys.exit(1)
 
 
 @cli.command()

@@ -1,21 +1,599 @@
-"""SPARQL stage: questions asked of the store, answered by Oxigraph."""
+"""SPARQL stage: check a query, bind its parameters, run it on the store, and look entities up.
+
+Safety is decided here, on the query's tokens, before any engine sees it: an update, a
+`SERVICE`, a `LOAD` or a `FROM` is refused unless the caller allows it, whichever engine
+would run the query. Parameters are bound as RDF terms in a VALUES block, never pasted
+into the query text as the user typed them.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Iterable
-from typing import Any
+import re
+import shlex
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kqgraph import store
+from kqgraph.errors import KqError
 from kqgraph.vocab import PREFIXES, curie
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 # Fallback order for labels when the asked language is missing (see design.md).
 LANG_FALLBACK = ("ko", "en", "fr")
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
+                   "ADD", "WITH"}
+FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
+
+
+class QueryTimeout(KqError):
+    """The query ran longer than --timeout allowed."""
+
+    exit_code = 3
 
 
 def prologue() -> str:
     """The project's prefixes as a SPARQL prologue."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens and the safety check
+# ---------------------------------------------------------------------------------------------
+
+TOKEN_RE = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<tripleterm><<)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+  | (?P<pname>[^\W\d][\w.-]*:[^\s;,(){}\[\]]*|:[^\s;,(){}\[\]]*)
+  | (?P<word>[^\W\d]\w*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    line: int
+    column: int
+    offset: int  # index in the text as written
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Split a query into tokens, after SPARQL 1.1's codepoint escapes are applied.
+
+    Escapes are decoded first, as the SPARQL 1.1 grammar says (so `\\u0053ERVICE` is the
+    keyword SERVICE); positions still point into the text as the user wrote it.
+    """
+    decoded, origin = _decode_escapes(text)
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    for match in TOKEN_RE.finditer(decoded):
+        kind = match.lastgroup or "other"
+        if kind in ("space", "comment"):
+            continue
+        at = origin[match.start()]
+        line = _bisect(starts, at)
+        yield Token(kind, match.group(), line + 1, at - starts[line] + 1, at)
+
+
+def _decode_escapes(text: str) -> tuple[str, list[int]]:
+    out: list[str] = []
+    origin: list[int] = []
+    pos = 0
+    for match in ESCAPE_RE.finditer(text):
+        out.append(text[pos:match.start()])
+        origin.extend(range(pos, match.start()))
+        code = int(match.group(1) or match.group(2), 16)
+        out.append(chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd")
+        origin.append(match.start())
+        pos = match.end()
+    out.append(text[pos:])
+    origin.extend(range(pos, len(text) + 1))
+    return "".join(out), origin
+
+
+def _bisect(starts: list[int], at: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(starts, at) - 1
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the safety check learnt about a query."""
+
+    form: str  # SELECT, CONSTRUCT, ASK, DESCRIBE or UPDATE
+    variables: tuple[str, ...] = field(default=())  # in order of first appearance
+    update_at: Token | None = None  # the keyword that makes it an update
+
+
+def check(text: str, *, origin: str = "query", allow_network: bool = False) -> Checked:
+    """Refuse what can reach outside the store; return the query's form and variable order.
+
+    Raises `KqError` naming the position of the offending keyword. Whether an update may
+    run is the caller's decision (see `run`), made after its syntax is checked.
+    """
+    toks = list(tokens(text))
+    form = ""
+    update_at = None
+    variables: list[str] = []
+    for i, tok in enumerate(toks):
+        word = tok.text.upper() if tok.kind == "word" else ""
+        where = {"path": origin, "line": tok.line, "column": tok.column}
+        if tok.kind == "var" and tok.text[1:] not in variables:
+            variables.append(tok.text[1:])
+        elif tok.kind == "tripleterm" and not _is_iri_after(toks, i):
+            raise KqError("RDF 1.2 triple terms (<< >>) are not supported", **where)
+        elif word in FORMS and not form:
+            form = word
+        elif word in UPDATE_KEYWORDS and not form:
+            form, update_at = "UPDATE", tok
+        if word in ("SERVICE", "LOAD") and not allow_network:
+            raise KqError(f"{word} would reach the network or the file system; "
+                          "refused (use --allow-network to allow it)", **where)
+        if word == "FROM" and not allow_network:
+            raise KqError("FROM <iri> would read a graph from outside the store; "
+                          "refused (use --allow-network to allow it)", **where)
+    return Checked(form or "SELECT", tuple(variables), update_at)
+
+
+def _is_iri_after(toks: list[Token], i: int) -> bool:
+    """`<<` followed by an IRI glued to it is `<` then an IRI (a comparison), not a triple."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return bool(nxt and nxt.kind == "iri" and nxt.line == toks[i].line
+                and nxt.column == toks[i].column + 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Saved queries
+# ---------------------------------------------------------------------------------------------
+
+HEADER_RE = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+PARAM_RE = re.compile(r"^(\w+)\s*=\s*(\S+)\s*(?:[-—]\s*)?(.*)$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    path: Path
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+
+def queries_dir() -> Path:
+    return store.graph_dir() / "queries"
+
+
+def saved_queries(folder: Path | None = None) -> list[SavedQuery]:
+    """Every saved query, by name. The header comment gives title, description, parameters:
+
+    \b
+        # title: Partners of an organisation
+        # description: Who signed an agreement with ORG, with the agreement and its date.
+        # param: org=kqr:mila — the organisation (slug, CURIE, IRI or label)
+    """
+    found = []
+    for path in sorted((folder or queries_dir()).glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        header: dict[str, str] = {}
+        params = []
+        for line in text.splitlines():
+            match = HEADER_RE.match(line)
+            if not match:
+                if line.strip() and not line.startswith("#"):
+                    break
+                continue
+            key, value = match.groups()
+            if key == "param":
+                pmatch = PARAM_RE.match(value)
+                if not pmatch:
+                    raise KqError(f"bad param line: {value!r}", path=path)
+                params.append(Param(*pmatch.groups()))
+            else:
+                header[key] = (header.get(key, "") + " " + value).strip()
+        found.append(SavedQuery(path.stem, path, header.get("title", path.stem),
+                                header.get("description", ""), tuple(params), text))
+    return found
+
+
+def find_saved(name: str, folder: Path | None = None) -> SavedQuery:
+    """The saved query called `name`; an unknown name suggests close ones."""
+    known = {q.name: q for q in saved_queries(folder)}
+    if name in known:
+        return known[name]
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `kqgraph queries` lists them"
+    raise KqError(f"no saved query named {name!r}{hint}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    """A query's answer: solutions (SELECT), triples (CONSTRUCT, DESCRIBE) or a boolean."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = field(default_factory=list)
+    triples: list[ox.Triple] = field(default_factory=list)
+    boolean: bool | None = None
+
+
+def run(
+    loaded: store.Loaded,
+    text: str,
+    *,
+    params: dict[str, str] | None = None,
+    declared: Iterable[Param] = (),
+    origin: str = "query",
+    update: bool = False,
+    allow_network: bool = False,
+    timeout: float | None = None,
+) -> Result:
+    """Check `text`, bind `params` (resolved as entities or literals), run it, return a Result.
+
+    Parameters with a declared default are bound even when not given. A value is resolved
+    like `describe`'s ENTITY: slug, CURIE, IRI or label; a value in double quotes is a string.
+    """
+    checked = check(text, origin=origin, allow_network=allow_network)
+    if checked.update_at is not None:
+        _refuse_update(text, checked.update_at, origin=origin, allowed=update,
+                       allow_network=allow_network)
+    values = {p.name: p.default for p in declared}
+    values.update(params or {})
+    unknown = set(values) - set(checked.variables)
+    if unknown:
+        raise KqError(f"the query has no variable ?{sorted(unknown)[0]} to bind", path=origin)
+    if values:
+        terms = {name: term_of(loaded, value) for name, value in values.items()}
+        text = with_values(text, terms, origin=origin)
+    if timeout:
+        return _run_with_timeout(loaded, text, checked, origin, timeout)
+    return _execute(loaded, text, checked, origin)
+
+
+def _refuse_update(text: str, at: Token, *, origin: str, allowed: bool,
+                   allow_network: bool) -> None:
+    """Updates are refused: first a syntax error if there is one, then why it cannot run.
+
+    The syntax is checked by running the update on a new, empty in-memory store, which can
+    change nothing (network operations were refused before, unless allowed, and then the
+    syntax check is skipped so that nothing is fetched).
+    """
+    import pyoxigraph as ox
+
+    if not allow_network:
+        try:
+            ox.Store().update(text, prefixes=PREFIXES)
+        except SyntaxError as err:
+            line, column, message = _syntax_position(str(err))
+            raise KqError(message, path=origin, line=line, column=column) from None
+        except OSError:
+            pass
+    if not allowed:
+        raise KqError(f"{at.text.upper()} makes this an update; queries are read-only "
+                      "(use --update on a writable target)", path=origin, line=at.line,
+                      column=at.column)
+    raise KqError("the target is read-only: the graph is loaded from files "
+                  "(edit graph/*.ttl instead)", path=origin)
+
+
+def with_values(text: str, bindings: dict[str, Any], *, origin: str = "query") -> str:
+    """Bind variables with a VALUES block at the start of the query's WHERE group.
+
+    The terms are Oxigraph terms, valid by construction and written in N-Triples syntax (an
+    IRI cannot contain `>`, a literal's quotes are escaped), so a value can never change the
+    query's structure. The block goes inside the outer WHERE group (found from the tokens),
+    where it joins before any grouping; a trailing VALUES would join after GROUP BY.
+    """
+    toks = list(tokens(text))
+    words = [t.text.upper() if t.kind == "word" else "" for t in toks]
+    start = words.index("WHERE") if "WHERE" in words else 0
+    if "WHERE" not in words and "CONSTRUCT" in words:
+        raise KqError("write CONSTRUCT { ... } WHERE { ... } to bind parameters", path=origin)
+    brace = next((t for t in toks[start:] if t.text == "{"), None)
+    if brace is None:
+        raise KqError("the query has no WHERE group to bind parameters in", path=origin)
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(term) for term in bindings.values())
+    at = brace.offset + 1
+    return f"{text[:at]} VALUES ({names}) {{ ({terms}) }} {text[at:]}"
+
+
+def _execute(loaded: store.Loaded, text: str, checked: Checked, origin: str) -> Result:
+    return _to_result(_answer(loaded, text, origin), checked)
+
+
+def _answer(loaded: store.Loaded, text: str, origin: str) -> Any:
+    """Run the query on the store; a syntax or engine error becomes a KqError."""
+    try:
+        return loaded.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as err:
+        line, column, message = _syntax_position(str(err))
+        raise KqError(message, path=origin, line=line, column=column) from None
+    except OSError as err:  # SERVICE failures and similar, reported by the engine
+        raise KqError(f"the query failed: {err}", path=origin) from None
+
+
+def _to_result(answer: Any, checked: Checked) -> Result:
+    """Materialise an engine answer, with columns in the query's order."""
+    import pyoxigraph as ox
+
+    if isinstance(answer, ox.QueryBoolean):
+        return Result("ASK", boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return Result(checked.form, triples=list(answer))
+    names = [v.value for v in answer.variables]
+    order = [v for v in checked.variables if v in names]
+    order += [v for v in names if v not in order]
+    rows = [{n: row[n] for n in order if row[n] is not None} for row in answer]
+    return Result("SELECT", variables=order, rows=rows)
+
+
+def _syntax_position(message: str) -> tuple[int | None, int | None, str]:
+    """Oxigraph says 'error at LINE:COLUMN: message'."""
+    match = re.match(r"error at (\d+):(\d+): (.*)", message, flags=re.DOTALL)
+    if match:
+        return int(match[1]), int(match[2]), _one_line(match[3])
+    return None, None, _one_line(message)
+
+
+def _one_line(message: str) -> str:
+    """Make the parser's message one readable line.
+
+    Oxigraph lists every token it expected, with character classes spelt out over several
+    lines, and puts its semantic checks ("SELECT * is not authorized with GROUP BY") in the
+    same list. Say the semantic check when there is one; else the tokens, classes named.
+    """
+    text = " ".join(message.split())
+    if not text.startswith("expected one of "):
+        return text
+    items = re.split(r", (?![^\[]*\])", text.removeprefix("expected one of "))
+    sentences = [i for i in items if re.match(r"[A-Z][a-z]+ \S", i)]
+    if sentences:
+        return "; ".join(sentences)
+    shown = ["a name" if i.startswith("[") else i for i in items]
+    shown = list(dict.fromkeys(shown))
+    more = f", … ({len(shown) - 12} more)" if len(shown) > 12 else ""
+    return f"expected one of {', '.join(shown[:12])}{more}"
+
+
+def _run_with_timeout(
+    loaded: store.Loaded, text: str, checked: Checked, origin: str, timeout: float
+) -> Result:
+    """Run in a forked worker that is killed at the deadline (native code cannot be stopped
+    from Python); the answer comes back serialised as SPARQL JSON results or N-Triples."""
+    import multiprocessing
+
+    import pyoxigraph as ox
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_worker, args=(sender, loaded, text, origin), daemon=True
+    )
+    worker.start()
+    sender.close()
+    if not receiver.poll(timeout):
+        worker.kill()
+        worker.join()
+        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped",
+                           path=origin)
+    kind, payload = receiver.recv()
+    worker.join()
+    if kind == "error":
+        raise KqError(payload["message"], path=payload["path"], line=payload["line"],
+                      column=payload["column"])
+    if kind == "triples":
+        triples = [q.triple for q in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
+        return Result(checked.form, triples=triples)
+    return _to_result(ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON),
+                      checked)
+
+
+def _worker(sender: Any, loaded: store.Loaded, text: str, origin: str) -> None:
+    import pyoxigraph as ox
+
+    try:
+        answer = _answer(loaded, text, origin)
+        if isinstance(answer, ox.QueryTriples):
+            sender.send(("triples", ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)))
+        else:
+            sender.send(("results", answer.serialize(format=ox.QueryResultsFormat.JSON)))
+    except KqError as err:
+        sender.send(("error", {"message": err.message, "path": err.path, "line": err.line,
+                               "column": err.column}))
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities: resolving names, describing, searching
+# ---------------------------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Québec' and 'quebec' fold alike; Hangul is kept."""
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def labels_of(loaded: store.Loaded, iri: str) -> dict[str, str]:
+    """The rdfs:labels of an entity, by language."""
+    import pyoxigraph as ox
+
+    found = loaded.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(LABEL), None)
+    return {q.object.language or "": q.object.value for q in found}
+
+
+def display(loaded: store.Loaded, term: Any, lang: str) -> str:
+    """A term for people: an IRI as its label in `lang` (fallback ko → en → fr → short name),
+    a literal as its text."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return pick_label(labels_of(loaded, term.value), lang) or short_name(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def short_name(iri: str) -> str:
+    shown = curie(iri)
+    return shown.split(":", 1)[1] if not shown.startswith("<") else shown
+
+
+def pick_label(labels: dict[str, str], lang: str) -> str | None:
+    """The label in `lang`, else in the fallback order ko → en → fr, else None."""
+    for candidate in (lang, *LANG_FALLBACK):
+        if candidate in labels:
+            return labels[candidate]
+    return None
+
+
+def all_labels(loaded: store.Loaded) -> list[tuple[str, str, str]]:
+    """(entity IRI, label, language) for every rdfs:label and skos:altLabel."""
+    rows = loaded.store.query(
+        "SELECT ?s ?l WHERE { VALUES ?p { rdfs:label skos:altLabel } ?s ?p ?l "
+        "FILTER(isIRI(?s)) }",
+        prefixes=PREFIXES, use_default_graph_as_union=True,
+    )
+    return [(r["s"].value, r["l"].value, r["l"].language or "") for r in rows]
+
+
+def resolve(loaded: store.Loaded, name: str) -> str:
+    """The IRI an ENTITY argument means: a slug, a CURIE, an IRI, or a label in any language.
+
+    Raises `KqError` when nothing matches, or when several entities do (listing them).
+    """
+    import pyoxigraph as ox
+
+    candidates: list[str] = []
+    if name.startswith("<") and name.endswith(">"):
+        candidates = [name[1:-1]]
+    elif re.fullmatch(r"https?://\S+", name):
+        candidates = [name]
+    elif ":" in name and name.split(":", 1)[0] in PREFIXES:
+        prefix, local = name.split(":", 1)
+        candidates = [PREFIXES[prefix] + local]
+    elif re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+        candidates = [PREFIXES["kqr"] + name, PREFIXES["kqs"] + name]
+    for iri in candidates:
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            raise KqError(f"{name!r} is not a valid IRI") from None
+        if next(iter(loaded.store.quads_for_pattern(node, None, None)), None):
+            return iri
+    wanted = fold(name)
+    matches = sorted({s for s, label, _ in all_labels(loaded) if fold(label) == wanted})
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = "; ".join(f"{curie(m)} ({display(loaded, ox.NamedNode(m), 'en')})"
+                           for m in matches)
+        raise KqError(f"{name!r} is ambiguous: {listed}")
+    raise KqError(f"no entity matches {name!r} (try: kqgraph search {shlex.quote(name)})")
+
+
+def term_of(loaded: store.Loaded, value: str) -> Any:
+    """A parameter value as an RDF term: "quoted" (or "quoted"@lang) is a string literal, a
+    whole number an xsd:integer, anything else names an entity."""
+    import pyoxigraph as ox
+
+    if match := re.fullmatch(r'"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*))?', value, re.DOTALL):
+        return ox.Literal(match[1], language=match[2])
+    if re.fullmatch(r"[+-]?\d+", value):
+        return ox.Literal(value, datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+    return ox.NamedNode(resolve(loaded, value))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statement about an entity, ready to show: who, property, value, and its source."""
+
+    subject: str
+    predicate: str
+    object: Any
+    sources: tuple[str, ...]
+    inverse: bool = False  # the entity is the object (e.g. a party of an agreement)
+
+
+def describe(loaded: store.Loaded, iri: str) -> list[Fact]:
+    """Every statement about an entity, outgoing then incoming, each with its source.
+
+    A statement's source is the prov:wasDerivedFrom of the node that carries it: the entity
+    itself for its own properties, the relation node (agreement, presence, observation) for
+    statements that point at the entity.
+    """
+    import pyoxigraph as ox
+
+    node = ox.NamedNode(iri)
+    union = [q for q in loaded.store.quads_for_pattern(node, None, None)]
+    facts = [Fact(iri, q.predicate.value, q.object, _sources(loaded, node))
+             for q in union if q.predicate.value != DERIVED_FROM]
+    facts += [Fact(q.subject.value, q.predicate.value, node, _sources(loaded, q.subject), True)
+              for q in loaded.store.quads_for_pattern(None, None, node)
+              if isinstance(q.subject, ox.NamedNode)]
+    unique = {(f.subject, f.predicate, str(f.object), f.inverse): f for f in facts}
+    return sorted(unique.values(), key=lambda f: (f.inverse, f.predicate, f.subject,
+                                                  str(f.object)))
+
+
+def _sources(loaded: store.Loaded, node: Any) -> tuple[str, ...]:
+    import pyoxigraph as ox
+
+    found = loaded.store.quads_for_pattern(node, ox.NamedNode(DERIVED_FROM), None)
+    return tuple(sorted({q.object.value for q in found}))
+
+
+def search(loaded: store.Loaded, text: str) -> list[tuple[str, list[str]]]:
+    """Entities with a label containing `text`, ignoring case and accents, in any language.
+
+    Returns (IRI, matching labels) pairs: exact matches first, then labels that start with
+    the text, then the shortest labels, then by IRI, so the order is stable.
+    """
+    wanted = fold(text.strip())
+    if not wanted:
+        raise KqError("nothing to search for")
+    hits: dict[str, set[str]] = {}
+    for iri, label, _ in all_labels(loaded):
+        if wanted in fold(label):
+            hits.setdefault(iri, set()).add(label)
+
+    def rank(item: tuple[str, set[str]]) -> tuple[bool, bool, int, str]:
+        folded = [fold(label) for label in item[1]]
+        return (wanted not in folded, not any(f.startswith(wanted) for f in folded),
+                min(map(len, folded)), item[0])
+
+    return [(iri, sorted(labels)) for iri, labels in sorted(hits.items(), key=rank)]
 
 
 def stats(
@@ -27,35 +605,28 @@ def stats(
     """
     loaded = store.open_store(paths)
     triples = next(iter(loaded.store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-    )))["n"]
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+        use_default_graph_as_union=True,
+    )))["n"].value
     rows = loaded.store.query(
         "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class",
         use_default_graph_as_union=True,
     )
-    counts = {row["class"].value: int(row["n"].value) for row in rows}
-    labels: dict[str, dict[str, str]] = {}
-    for row in loaded.store.query(
-        prologue() + "SELECT ?class ?label WHERE { ?s a ?class . ?class rdfs:label ?label }",
-        use_default_graph_as_union=True,
-    ):
-        labels.setdefault(row["class"].value, {})[row["label"].language or ""] = row["label"].value
     classes = [
         {
-            "class": curie(iri),
-            "iri": iri,
-            "label": pick_label(labels.get(iri, {}), lang) or curie(iri),
-            "count": count,
+            "class": curie(row["class"].value),
+            "iri": row["class"].value,
+            "label": pick_label(labels_of(loaded, row["class"].value), lang)
+            or curie(row["class"].value),
+            "count": int(row["n"].value),
         }
-        for iri, count in counts.items()
+        for row in rows
     ]
     classes.sort(key=lambda c: (-c["count"], c["class"]))
-    return {"triples": int(triples.value), "files": len(loaded.files), "classes": classes}
+    return {"triples": int(triples), "files": len(loaded.files), "classes": classes}
 
 
-def pick_label(labels: dict[str, str], lang: str) -> str | None:
-    """The label in `lang`, else in the fallback order ko → en → fr, else None."""
-    for candidate in (lang, *LANG_FALLBACK):
-        if candidate in labels:
-            return labels[candidate]
-    return None
+def is_iri(term: Any) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(term, ox.NamedNode)
