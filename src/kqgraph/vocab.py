@@ -2,12 +2,13 @@
 
 `PREFIXES` is the single prefix table: Turtle files in graph/, SPARQL queries and exports
 all use it, and a test checks it against graph/ontology.ttl. `KQ` is closed, so a typo in a
-term name fails at once instead of minting a new IRI.
+term name fails at once instead of minting a new IRI. The rdflib namespaces are built on
+first use, so that commands which only need the prefix table do not import rdflib.
 """
 
 from __future__ import annotations
 
-from rdflib.namespace import ClosedNamespace, Namespace
+from typing import Any
 
 PREFIXES: dict[str, str] = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -31,30 +32,41 @@ PREFIXES: dict[str, str] = {
 # The form of schema.org this project does not use; `validate` reports any IRI in it.
 SCHEMA_HTTP = "http://schema.org/"
 
-KQ = ClosedNamespace(
-    PREFIXES["kq"],
-    [
-        # classes
-        "AcademicUnit", "Agreement", "AgreementKind", "City", "Claim", "Company", "Country",
-        "Entity", "Event", "Government", "GovernmentAgency", "GovernmentOffice", "Hub",
-        "Indicator", "Observation", "Organization", "Person", "Place", "Policy", "Presence",
-        "PresenceKind", "Province", "ResearchInstitute", "Sector", "Source", "Talk",
-        "University", "ValueQualifier", "Venue",
-        # properties
-        "about", "agreementKind", "comparedTo", "dateSigned", "officialLanguage", "partnerOf",
-        "party", "presenceKind", "representing", "scope", "sector", "session", "speaker",
-        "speakerRole", "valueQualifier",
-        # indicators
-        "aiOrganizationCount", "aiPaperCitationRank", "aiStudentCount", "areaMultiple",
-        "areaRank", "bilingualShare", "globalAIIndexRank", "motherTongueShare",
-        "oilConsumptionReductionTarget", "provinceCount", "researcherCount",
-        # concept schemes and their concepts
-        "agreementKinds", "atLeast", "businessPresence", "memorandumOfUnderstanding",
-        "moreThan", "partnershipAgreement", "presenceKinds", "researchLab", "valueQualifiers",
-    ],
-)  # fmt: skip
-KQR = Namespace(PREFIXES["kqr"])
-KQS = Namespace(PREFIXES["kqs"])
+KQ_TERMS = [
+    # classes
+    "AcademicUnit", "Agreement", "AgreementKind", "City", "Claim", "Company", "Country",
+    "Entity", "Event", "Government", "GovernmentAgency", "GovernmentOffice", "Hub",
+    "Indicator", "Observation", "Organization", "Person", "Place", "Policy", "Presence",
+    "PresenceKind", "Province", "ResearchInstitute", "Sector", "Source", "Talk",
+    "University", "ValueQualifier", "Venue",
+    # properties
+    "about", "agreementKind", "comparedTo", "dateSigned", "officialLanguage", "partnerOf",
+    "party", "presenceKind", "representing", "scope", "sector", "session", "speaker",
+    "speakerRole", "valueQualifier",
+    # indicators
+    "aiOrganizationCount", "aiPaperCitationRank", "aiStudentCount", "areaMultiple",
+    "areaRank", "bilingualShare", "globalAIIndexRank", "motherTongueShare",
+    "oilConsumptionReductionTarget", "provinceCount", "researcherCount",
+    # concept schemes and their concepts
+    "agreementKinds", "atLeast", "businessPresence", "memorandumOfUnderstanding",
+    "moreThan", "partnershipAgreement", "presenceKinds", "researchLab", "valueQualifiers",
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """KQ (closed), KQR and KQS as rdflib namespaces, made when first asked for."""
+    if name not in ("KQ", "KQR", "KQS"):  # e.g. __path__, probed by the import system
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rdflib.namespace import ClosedNamespace, Namespace
+
+    made = {
+        "KQ": lambda: ClosedNamespace(PREFIXES["kq"], KQ_TERMS),
+        "KQR": lambda: Namespace(PREFIXES["kqr"]),
+        "KQS": lambda: Namespace(PREFIXES["kqs"]),
+    }
+    value = made[name]()
+    globals()[name] = value
+    return value
 
 
 def curie(iri: str) -> str:
