@@ -85,3 +85,51 @@ def endpoint():
     yield server
     server.shutdown()
     server.server_close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (its own browser download is not used
+    here). .ci/run installs the package, so a missing browser is a failure, not a skip."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A page whose every network request is blocked and recorded, as are console errors."""
+
+    def __init__(self, page) -> None:  # noqa: ANN001 - a Playwright page
+        self.page = page
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.route("**/*", lambda route: route.continue_()
+                   if route.request.url.startswith("file://") else route.abort())
+
+    def open(self, path: Path) -> Page:
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        return self
+
+    def external(self) -> list[str]:
+        """Requests other than the page file itself."""
+        return [url for url in self.requests if not url.startswith("file://")]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    yield Page(context.new_page())
+    context.close()

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -56,6 +57,8 @@ def cli() -> None:
         kqgraph search quebec
         kqgraph validate                      # check the graph against its SHACL shapes
         kqgraph stats                         # triples, and entities of each class
+        kqgraph viz --focus mila --open       # an interactive network, one offline file
+        kqgraph export                        # Turtle, JSON-LD, GraphML, CSV, ... in exports/
 
     Exit status: 0 success, 1 violations (validate), 2 bad input (a file, a query, an
     option), 3 a query timed out.
@@ -330,6 +333,103 @@ def stats(graphs: tuple[str, ...], lang: str, fmt: str) -> None:
     width = max((len(row["class"]) for row in result["classes"]), default=0)
     for row in result["classes"]:
         click.echo(f"{row['count']:>6}  {row['class']:<{width}}  {row['label']}")
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("exports/kqgraph.html"), show_default=True,
+              help="HTML file to write (- for standard output).")
+@lang_option
+@click.option("--focus", metavar="ENTITY", help="Draw only ENTITY's neighbourhood.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Steps from --focus to include.")
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="Only entities of this class (university, company, agreement, ...). "
+                   "Repeatable.")
+@click.option("--sector", "sectors", multiple=True, metavar="SECTOR",
+              help="Only entities in this sector (ai, batteries, ...). Repeatable.")
+@click.option("--country", "countries", multiple=True, metavar="COUNTRY",
+              help="Only entities located in this country (canada, south-korea). Repeatable.")
+@click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False),
+              help="A CONSTRUCT query (.rq) whose triples choose what to draw.")
+@click.option("--title", help="Title shown on the page.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a browser.")
+@graph_option
+def viz(output: Path, lang: str, focus: str | None, depth: int, types: tuple[str, ...],
+        sectors: tuple[str, ...], countries: tuple[str, ...], query_file: str | None,
+        title: str | None, open_browser: bool, graphs: tuple[str, ...]) -> None:
+    """Draw the graph as one interactive HTML file that works offline.
+
+    Colour and shape by class, size by connections, a tooltip with each entity's key facts
+    and sources, search in any language, filters by class, sector and country.
+
+    \b
+    Example:
+        kqgraph viz                                  # exports/kqgraph.html
+        kqgraph viz --focus mila --depth 2 -o mila.html --open
+        kqgraph viz --sector batteries --lang ko -o batteries.html
+        kqgraph viz --query graph/queries/my-construct.rq -o part.html
+    """
+    from kqgraph.output import write_atomic
+    from kqgraph.store import open_store, with_ontology
+    from kqgraph.viz import render
+
+    loaded = open_store(with_ontology(list(graphs) or None))
+    html = render(loaded, lang=lang, types=types, sectors=sectors, countries=countries,
+                  focus=focus, depth=depth, query=query_file, title=title)
+    if str(output) == "-":
+        sys.stdout.write(html)
+        return
+    write_atomic(output, html.encode("utf-8"))
+    click.echo(str(output))
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(output.resolve().as_uri())
+
+
+@cli.command()
+@click.option("-f", "--format", "formats", multiple=True, metavar="NAME",
+              help="Only this format (repeatable): turtle, nt, jsonld, rdfxml, trig, graphml, "
+                   "csv, html. Default: all.")
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("exports"), show_default=True, help="Folder to write into.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 listing the files in the folder that are stale.")
+@lang_option
+@graph_option
+def export(formats: tuple[str, ...], folder: Path, check: bool, lang: str,
+           graphs: tuple[str, ...]) -> None:
+    """Write the graph for other tools: Turtle, N-Triples, JSON-LD, RDF/XML, TriG, GraphML,
+    CSV (nodes and edges) and the HTML network, into exports/.
+
+    The same graph always gives byte-identical files, and each file is replaced atomically.
+
+    \b
+    Example:
+        kqgraph export                       # everything into exports/
+        kqgraph export -f turtle -f csv -o /tmp/share
+        kqgraph export --check               # exit 1 if exports/ is out of date
+    """
+    from kqgraph import export as ex
+    from kqgraph.store import open_store
+
+    loaded = open_store(list(graphs) or None)
+    show = sys.stderr.isatty()
+    files = ex.render(loaded, formats, lang=lang,
+                      progress=(lambda name: click.echo(f"rendering {name}…", err=True))
+                      if show else None)
+    if check:
+        old = ex.stale(files, folder)
+        for name in old:
+            click.echo(str(folder / name))
+        if old:
+            click.echo(f"{len(old)} stale file(s): run `kqgraph export`.", err=True)
+            sys.exit(1)
+        click.echo(f"{folder}/ is up to date ({len(files)} files).", err=True)
+        return
+    for path in ex.write(files, folder):
+        click.echo(str(path))
 
 
 def main() -> None:

@@ -7,10 +7,14 @@ chosen language and columns line up for Hangul (two cells wide) and accented tex
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import tempfile
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -183,3 +187,29 @@ def write(result: Result, fmt: str | None, out: TextIO, *, loaded: Loaded, lang:
         raise KqError(f"--format {fmt} does not apply to {kinds} results; "
                       f"use one of {', '.join(registry)}")
     registry[fmt](result, out, loaded=loaded, lang=lang)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write a file so that it is either the old one or the whole new one, never half.
+
+    The bytes go to a temporary file in the same folder, which is then renamed over the
+    target (an atomic step on POSIX and Windows); on any error the temporary file is removed
+    and the old file is untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=target.parent)
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        os.chmod(temporary, 0o666 & ~mask)  # mkstemp makes it private; give it the usual mode
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

@@ -57,6 +57,16 @@ def graph_files(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[P
     return list(dict.fromkeys(found))
 
 
+def with_ontology(paths: Iterable[str | os.PathLike[str]] | None) -> list[Path]:
+    """The files to load, plus graph/ontology.ttl when they do not include it: stages that
+    need the class hierarchy and property labels (validate, viz) read user data with it."""
+    files = graph_files(paths)
+    ontology = graph_dir() / "ontology.ttl"
+    if not any(f.resolve() == ontology.resolve() for f in files):
+        files.append(ontology)
+    return files
+
+
 def parse_file(path: Path) -> list[ox.Quad]:
     """Parse one file strictly; a syntax error becomes a KqError with line and column."""
     import pyoxigraph as ox

@@ -52,10 +52,7 @@ def validate(
     import pyshacl
     import rdflib
 
-    files = store.graph_files(paths)
-    ontology = store.graph_dir() / "ontology.ttl"
-    if not any(f.resolve() == ontology.resolve() for f in files):
-        files.append(ontology)
+    files = store.with_ontology(paths)
     shapes_path = Path(shapes) if shapes else store.graph_dir() / "shapes.ttl"
 
     data = store.load(files)

@@ -1,0 +1,144 @@
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("kq-data").textContent);
+  var T = data.text;
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").normalize("NFC").toLowerCase();
+  }
+  function tooltip(n) {
+    var box = el("div", null, "kq-tip");
+    box.appendChild(el("b", n.label));
+    box.appendChild(el("div", n.classLabel + (n.countryLabel ? " · " + n.countryLabel : ""), "muted"));
+    var other = n.labels.filter(function (l) { return l && l !== n.label; });
+    if (other.length) { box.appendChild(el("div", other.join(" · "), "muted")); }
+    n.details.forEach(function (d) { box.appendChild(el("div", d)); });
+    if (n.sectorLabels.length) { box.appendChild(el("div", T.sector + ": " + n.sectorLabels.join(", "))); }
+    if (n.facts.length) {
+      box.appendChild(el("div", T.facts + ":"));
+      var ul = el("ul");
+      n.facts.forEach(function (f) { ul.appendChild(el("li", f)); });
+      box.appendChild(ul);
+    }
+    box.appendChild(el("div", T.sources + ": " + n.sources.join("; "), "muted"));
+    return box;
+  }
+  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    return { id: n.id, label: n.label, shape: n.shape, color: n.color, size: n.size,
+             x: n.x, y: n.y, title: tooltip(n), font: { multi: false } };
+  }));
+  var edges = new vis.DataSet(data.edges.map(function (e) {
+    return { id: e.id, from: e.from, to: e.to, arrows: "to", title: el("div", e.label, "kq-tip"),
+             font: { multi: false, size: 11 }, color: { color: "#9aa", highlight: "#333" } };
+  }));
+  var byId = {};
+  data.nodes.forEach(function (n) { byId[n.id] = n; });
+  var options = {
+    layout: { randomSeed: data.seed, improvedLayout: false },
+    interaction: { hover: true, tooltipDelay: 120, navigationButtons: false },
+    nodes: { font: { size: 14, face: "system-ui, sans-serif" }, borderWidth: 1 },
+    edges: { smooth: data.physics ? { type: "continuous" } : false, width: 1 },
+    physics: data.physics ? {
+      enabled: true, solver: "forceAtlas2Based",
+      forceAtlas2Based: { gravitationalConstant: -60, springLength: 120 },
+      stabilization: { enabled: true, iterations: 300, updateInterval: 50, fit: true }
+    } : { enabled: false }
+  };
+  document.getElementById("title").textContent = data.title;
+  document.getElementById("footer").textContent = data.footer;
+  var container = document.getElementById("network");
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  window.kqNetwork = network;
+  window.kqNodes = nodes;
+  window.kqEdges = edges;
+  var frozen = !data.physics;
+  var freeze = document.getElementById("freeze");
+  function showFreeze() { freeze.textContent = frozen ? T.unfreeze : T.freeze; }
+  freeze.addEventListener("click", function () {
+    frozen = !frozen;
+    network.setOptions({ physics: { enabled: !frozen } });
+    showFreeze();
+  });
+  showFreeze();
+  function ready() { document.body.setAttribute("data-ready", "1"); }
+  if (data.physics) {
+    network.once("stabilizationIterationsDone", function () {
+      frozen = true; network.setOptions({ physics: { enabled: false } }); showFreeze(); ready();
+    });
+  } else {
+    network.once("afterDrawing", ready);
+  }
+  network.on("hoverEdge", function (p) { edges.update({ id: p.edge, label: edgeLabel[p.edge] }); });
+  network.on("blurEdge", function (p) { edges.update({ id: p.edge, label: "" }); });
+  var edgeLabel = {};
+  data.edges.forEach(function (e) { edgeLabel[e.id] = e.label; });
+
+  // Filters: classes in the legend, sector and country in the header.
+  var hiddenClass = {};
+  var sectorSel = document.getElementById("sector");
+  var countrySel = document.getElementById("country");
+  function option(value, text) { var o = el("option", text); o.value = value; return o; }
+  sectorSel.appendChild(option("", T.sector + ": " + T.all));
+  data.sectors.forEach(function (s) { sectorSel.appendChild(option(s.id, s.label)); });
+  countrySel.appendChild(option("", T.country + ": " + T.all));
+  data.countries.forEach(function (c) { countrySel.appendChild(option(c.id, c.label)); });
+  function applyFilters() {
+    var sector = sectorSel.value, country = countrySel.value, changes = [];
+    data.nodes.forEach(function (n) {
+      var hide = !!hiddenClass[n.class] || (sector && n.sectors.indexOf(sector) < 0) ||
+                 (country && n.country !== country);
+      changes.push({ id: n.id, hidden: !!hide });
+    });
+    nodes.update(changes);
+    document.body.setAttribute("data-visible", String(changes.filter(function (c) { return !c.hidden; }).length));
+  }
+  sectorSel.addEventListener("change", applyFilters);
+  countrySel.addEventListener("change", applyFilters);
+  var legend = document.getElementById("legend");
+  legend.appendChild(el("div", T.class, "muted"));
+  data.legend.forEach(function (item) {
+    var row = el("label");
+    var box = el("input"); box.type = "checkbox"; box.checked = true;
+    box.setAttribute("data-class", item.class);
+    box.addEventListener("change", function () { hiddenClass[item.class] = !box.checked; applyFilters(); });
+    var swatch = el("span", null, "swatch"); swatch.style.background = item.color;
+    row.appendChild(box); row.appendChild(swatch); row.appendChild(el("span", item.label + " (" + item.shape + ")"));
+    legend.appendChild(row);
+  });
+
+  // Search: any label, any language, accents and case ignored.
+  var search = document.getElementById("search");
+  search.placeholder = T.search;
+  var status = document.getElementById("status");
+  function find() {
+    var q = fold(search.value.trim());
+    status.textContent = "";
+    if (!q) { return; }
+    // Best match first, as `kqgraph search` ranks: exact, then prefix, then shortest label.
+    var hit = null, best = null;
+    data.nodes.forEach(function (n) {
+      [n.label].concat(n.labels).forEach(function (l) {
+        if (!l) { return; }
+        var f = fold(l), at = f.indexOf(q);
+        if (at < 0) { return; }
+        var score = [f === q ? 0 : 1, at === 0 ? 0 : 1, f.length];
+        if (!best || score[0] < best[0] || (score[0] === best[0] && (score[1] < best[1] ||
+            (score[1] === best[1] && score[2] < best[2])))) { best = score; hit = n; }
+      });
+    });
+    if (!hit) { status.textContent = T.notfound; return; }
+    network.selectNodes([hit.id]);
+    network.focus(hit.id, { scale: 1.4, animation: false });
+    document.body.setAttribute("data-focused", hit.id);
+  }
+  search.addEventListener("change", find);
+  search.addEventListener("keydown", function (e) { if (e.key === "Enter") { find(); } });
+  document.getElementById("fit").textContent = T.fit;
+  document.getElementById("fit").addEventListener("click", function () { network.fit(); });
+  applyFilters();
+})();

@@ -1,0 +1,229 @@
+"""Visualisation stage: the networkx projection drawn as one offline, self-contained HTML file.
+
+pyvis builds the network (nodes, edges, vis-network options) and ships the vis-network
+library, which is inlined here. pyvis's own page template is not used: it links Bootstrap
+from a CDN even with `cdn_resources="in_line"`, its "local" mode writes a lib/ folder, it
+inserts the heading as raw HTML and switches tooltips to HTML as soon as one contains
+"href", and it writes with the locale's encoding. Instead the data goes into the page as
+JSON (with <, > and & escaped), and the page's script builds every label, tooltip, legend
+entry and filter with textContent: text from the data is never markup.
+
+The same graph and options give byte-identical HTML: node order, colours and the
+precomputed layout (networkx, fixed seed) are all deterministic, and nothing records the
+time or the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kqgraph import __version__
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kqgraph.store import Loaded
+
+# Above this many nodes physics is off: the precomputed layout is drawn as is, so the page
+# is interactive at once (measured in benchmarks/viz.py).
+PHYSICS_LIMIT = 600
+SEED = 20250211
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39",
+           "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"]
+SHAPES = {"Agreement": "diamond", "Presence": "triangle", "Event": "star", "Talk": "star",
+          "Person": "ellipse", "Country": "square", "Province": "square", "City": "square",
+          "Venue": "square", "Policy": "hexagon"}
+TEXT = {
+    "en": {"search": "Find a node (any language)…", "class": "Class", "sector": "Sector",
+           "country": "Country", "all": "all", "freeze": "Freeze layout",
+           "unfreeze": "Resume layout", "sources": "Sources", "facts": "Facts",
+           "notfound": "No node matches", "fit": "Show all"},
+    "fr": {"search": "Trouver un nœud (toute langue)…", "class": "Classe",
+           "sector": "Secteur", "country": "Pays", "all": "tous",
+           "freeze": "Figer la disposition", "unfreeze": "Reprendre la disposition",
+           "sources": "Sources", "facts": "Faits", "notfound": "Aucun nœud ne correspond",
+           "fit": "Tout afficher"},
+    "ko": {"search": "노드 찾기 (모든 언어)…", "class": "유형", "sector": "분야",
+           "country": "국가", "all": "전체", "freeze": "배치 고정", "unfreeze": "배치 재개",
+           "sources": "출처", "facts": "사실", "notfound": "일치하는 노드 없음",
+           "fit": "전체 보기"},
+}
+
+
+def render(
+    loaded: Loaded,
+    *,
+    lang: str = "en",
+    types: tuple[str, ...] = (),
+    sectors: tuple[str, ...] = (),
+    countries: tuple[str, ...] = (),
+    focus: str | None = None,
+    depth: int = 1,
+    query: str | None = None,
+    title: str | None = None,
+) -> str:
+    """The HTML page for the graph (or the part the options select)."""
+    from kqgraph.project import project
+
+    only = _constructed(loaded, query) if query else None
+    graph = project(loaded, lang=lang, types=types, sectors=sectors, countries=countries,
+                    focus=focus, depth=depth, only=only)
+    options = {"lang": lang, "type": list(types), "sector": list(sectors),
+               "country": list(countries), "focus": focus, "depth": depth if focus else None,
+               "query": Path(query).name if query else None}
+    shown = {k: v for k, v in options.items() if v not in (None, [], "")}
+    return page(graph, lang=lang, title=title or _default_title(lang), options=shown,
+                triples=_triple_count(loaded))
+
+
+def _default_title(lang: str) -> str:
+    from kqgraph.export import TITLE
+
+    return TITLE[lang]
+
+
+def _triple_count(loaded: Loaded) -> int:
+    rows = loaded.store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+        use_default_graph_as_union=True)
+    return int(next(iter(rows))["n"].value)
+
+
+def _constructed(loaded: Loaded, path: str) -> list[Any]:
+    """The triples a CONSTRUCT query file chooses to draw (checked like any query)."""
+    from kqgraph.errors import KqError
+    from kqgraph.query import run
+
+    text = Path(path).read_text(encoding="utf-8")
+    result = run(loaded, text, origin=path)
+    if result.form != "CONSTRUCT":
+        raise KqError("--query must be a CONSTRUCT query (it chooses the triples to draw)",
+                      path=path)
+    return result.triples
+
+
+def network(graph: nx.MultiDiGraph, *, lang: str) -> Any:
+    """A pyvis Network of the projection: positions, colours, shapes and sizes set."""
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="remote")
+    classes = sorted({data["class"] for _, data in graph.nodes(data=True)})
+    colour = {cls: PALETTE[i % len(PALETTE)] for i, cls in enumerate(classes)}
+    positions = _layout(graph)
+    degree = dict(graph.degree())
+    for node, data in graph.nodes(data=True):
+        cls = data["class"].removeprefix("kq:")
+        x, y = positions.get(node, (0, 0))
+        net.add_node(
+            node, label=data["label"], shape=SHAPES.get(cls, "dot"), color=colour[data["class"]],
+            size=10 + 4 * min(degree.get(node, 0), 10), x=x, y=y,
+        )
+    for source, target, key in graph.edges(keys=True):
+        net.add_edge(source, target, id=f"{source} {key} {target}", property=key)
+    return net
+
+
+def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
+    """A deterministic force-directed layout, scaled to screen units."""
+    import networkx as nx
+
+    if graph.number_of_nodes() == 0:
+        return {}
+    simple = nx.Graph(graph.to_undirected())
+    positions = nx.spring_layout(simple, seed=SEED, iterations=50 if len(simple) > 1000 else 100)
+    scale = 40 * max(len(simple) ** 0.5, 4)
+    return {n: (round(float(x) * scale), round(float(y) * scale)) for n, (x, y) in
+            sorted(positions.items())}
+
+
+def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, Any],
+         triples: int) -> str:
+    """The whole HTML document."""
+    net = network(graph, lang=lang)
+    physics = graph.number_of_nodes() <= PHYSICS_LIMIT
+    nodes = []
+    for entry in net.nodes:
+        data = graph.nodes[entry["id"]]
+        nodes.append({
+            "id": entry["id"], "label": entry["label"], "shape": entry["shape"],
+            "color": entry["color"], "size": entry["size"], "x": entry["x"], "y": entry["y"],
+            "class": data["class"], "classLabel": data["class_label"],
+            "labels": [data["label_ko"], data["label_en"], data["label_fr"]],
+            "country": data["country"], "countryLabel": data["country_label"],
+            "sectors": _split(data["sectors"]),
+            "sectorLabels": _split(data["sector_labels"]), "iri": data["iri"],
+            "sources": _split(data["source_labels"]), "facts": _split(data["facts"]),
+            "details": _split(data["details"]),
+        })
+    edges = [{"id": e["id"], "from": e["from"], "to": e["to"],
+              "label": graph.edges[e["from"], e["to"], e["property"]]["label"]}
+             for e in net.edges]
+    countries = sorted({(data["country"], data["country_label"])
+                        for _, data in graph.nodes(data=True) if data["country"]})
+    sectors = sorted({(s, label) for n in nodes for s, label in
+                      zip(n["sectors"], n["sectorLabels"], strict=False)})
+    legend = sorted({(n["class"], n["classLabel"], n["color"], n["shape"]) for n in nodes})
+    data = {
+        "nodes": nodes, "edges": edges, "physics": physics, "seed": SEED,
+        "legend": [{"class": c, "label": label, "color": col, "shape": shp}
+                   for c, label, col, shp in legend],
+        "sectors": [{"id": s, "label": label} for s, label in sectors],
+        "countries": [{"id": c, "label": label} for c, label in countries],
+        "text": TEXT[lang], "title": title,
+        "footer": _footer(lang, graph, options, triples),
+    }
+    parts = {
+        "lang": lang,
+        "title": _escape_html(title),
+        "vis_css": _asset("vis-network.css"),
+        "vis_js": _asset("vis-network.min.js"),
+        "style": _own("viz.css"),
+        "data": _json_for_script(data),
+        "app": _own("viz.js"),
+    }
+    # Fill the slots in one pass, so that nothing inserted is read again as a slot.
+    return re.sub(r"@@(\w+)@@", lambda m: parts[m[1]], _own("viz.html"))
+
+
+def _split(text: str) -> list[str]:
+    from kqgraph.project import SEP
+
+    return text.split(SEP) if text else []
+
+
+def _footer(lang: str, graph: nx.MultiDiGraph, options: dict[str, Any], triples: int) -> str:
+    shown = ", ".join(f"{k}={v if not isinstance(v, list) else '+'.join(v)}"
+                      for k, v in sorted(options.items()))
+    return (f"kqgraph {__version__} · {triples} triples · {graph.number_of_nodes()} nodes, "
+            f"{graph.number_of_edges()} edges · options: {shown} · "
+            "sources: https://w3id.org/kqgraph/source/")
+
+
+def _asset(name: str) -> str:
+    """A file of the vis-network library that pyvis ships, read as text."""
+    return (resources.files("pyvis") / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
+
+
+def _own(name: str) -> str:
+    """The page's own template, script and style (src/kqgraph/assets/)."""
+    return (resources.files("kqgraph") / "assets" / name).read_text(encoding="utf-8")
+
+
+def _escape_html(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=True)
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON safe inside <script>: no '<', '>' or '&' can close the element or open a comment."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text

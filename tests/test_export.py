@@ -1,0 +1,241 @@
+"""`kqgraph export`: every format round-trips, files are byte-stable and written atomically,
+and `--check` finds stale files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.compare import isomorphic
+
+from kqgraph import export as ex
+from kqgraph import store
+from kqgraph.cli import cli
+from kqgraph.output import write_atomic
+from kqgraph.vocab import PREFIXES
+
+VOID = rdflib.Namespace(PREFIXES["void"])
+DCT = rdflib.Namespace(PREFIXES["dcterms"])
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("exports")
+    result = CliRunner().invoke(cli, ["export", "-o", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    return folder
+
+
+@pytest.fixture(scope="module")
+def expected(loaded) -> rdflib.Graph:
+    """What every RDF export must hold: the loaded graph plus its dataset description."""
+    graph = store.load()
+    ctx = ex.Context(loaded)
+    for t in ctx.description:
+        graph.add(tuple(store.to_rdflib(term) for term in (t.subject, t.predicate, t.object)))
+    return graph
+
+
+def test_writes_every_format(exported: Path):
+    assert sorted(p.name for p in exported.iterdir()) == [
+        "edges.csv", "kqgraph.graphml", "kqgraph.html", "kqgraph.jsonld", "kqgraph.nt",
+        "kqgraph.rdf", "kqgraph.trig", "kqgraph.ttl", "nodes.csv"]
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("kqgraph.ttl", "turtle"), ("kqgraph.nt", "nt"),
+                                           ("kqgraph.jsonld", "json-ld"),
+                                           ("kqgraph.rdf", "xml")])
+def test_rdf_exports_parse_back_isomorphic(exported: Path, expected, name: str, fmt: str):
+    # rdflib parses, not the Oxigraph that wrote them: a second implementation agrees.
+    parsed = rdflib.Graph().parse(exported / name, format=fmt)
+    assert len(parsed) == len(expected)
+    assert isomorphic(parsed, expected)
+
+
+def test_trig_holds_ontology_shapes_data_and_description(exported: Path, expected):
+    dataset = rdflib.Dataset()
+    dataset.parse(exported / "kqgraph.trig", format="trig")
+    graphs = {str(g.identifier): g for g in dataset.graphs()
+              if str(g.identifier).startswith(ex.GRAPHS)}
+    assert sorted(graphs) == [ex.GRAPHS + n for n in ("data", "description", "ontology",
+                                                      "shapes")]
+    union = rdflib.Graph()
+    for name in ("data", "description", "ontology"):
+        for triple in graphs[ex.GRAPHS + name]:
+            union.add(triple)
+    assert isomorphic(union, expected)
+    shapes = store.load([store.graph_dir() / "shapes.ttl"])
+    assert isomorphic(graphs[ex.GRAPHS + "shapes"], shapes)
+
+
+def test_turtle_style(exported: Path):
+    text = (exported / "kqgraph.ttl").read_text(encoding="utf-8")
+    prefixes = [line for line in text.splitlines() if line.startswith("@prefix")]
+    assert prefixes == sorted(prefixes)
+    assert len(prefixes) == len(set(prefixes)) == len(PREFIXES)
+    blocks = text.split("\n\n")[1:]
+    subjects = [block.split(" ", 1)[0] for block in blocks]
+    assert len(subjects) == len(set(subjects))  # one block per subject
+
+
+def test_nt_is_sorted(exported: Path):
+    lines = (exported / "kqgraph.nt").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+
+
+def test_rapper_counts_the_same_triples(exported: Path, expected):
+    for name, syntax in (("kqgraph.ttl", "turtle"), ("kqgraph.nt", "ntriples")):
+        run = subprocess.run(["rapper", "-i", syntax, "-c", str(exported / name)],
+                             capture_output=True, text=True, check=True)
+        assert f"returned {len(expected)} triples" in run.stderr, run.stderr
+
+
+def test_dataset_description(exported: Path, loaded):
+    graph = rdflib.Graph().parse(exported / "kqgraph.ttl", format="turtle")
+    dataset = rdflib.URIRef(ex.DATASET)
+    titles = {t.language: str(t) for t in graph.objects(dataset, DCT.title)}
+    assert sorted(titles) == ["en", "fr", "ko"]
+    assert str(graph.value(dataset, DCT.license)) == ex.LICENSE
+    assert int(graph.value(dataset, VOID.triples)) == len(store.load())
+    from kqgraph import __version__
+
+    assert str(graph.value(dataset, rdflib.URIRef(PREFIXES["dcat"] + "version"))) == __version__
+    partitions = {str(graph.value(p, VOID["class"])): int(graph.value(p, VOID.entities))
+                  for p in graph.objects(dataset, VOID.classPartition)}
+    assert partitions[PREFIXES["kq"] + "Agreement"] == 2
+    assert partitions[PREFIXES["kq"] + "Observation"] == 11
+    assert {str(s) for s in graph.objects(dataset, DCT.source)} == {
+        PREFIXES["kqs"] + "healing-bling-ai-seoul-2025-quebec",
+        PREFIXES["kqs"] + "lim-yong-woo-ai-seoul-2025-talk"}
+    assert not list(graph.objects(dataset, DCT.modified))  # nothing time-dependent
+
+
+def test_graphml_has_the_projection(exported: Path, loaded):
+    from kqgraph.project import project
+
+    projection = project(loaded)
+    read = nx.read_graphml(exported / "kqgraph.graphml", force_multigraph=True)
+    assert sorted(read.nodes) == sorted(projection.nodes)
+    assert sorted((s, t, k) for s, t, k in read.edges(keys=True)) == \
+        sorted(projection.edges(keys=True))
+    for node, data in projection.nodes(data=True):
+        assert {k: v for k, v in read.nodes[node].items() if v != ""} == \
+            {k: v for k, v in data.items() if v != ""}
+
+
+def test_csv_matches_the_projection(exported: Path, loaded):
+    from kqgraph.project import project
+
+    projection = project(loaded)
+    raw = (exported / "nodes.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets then read UTF-8 Hangul
+    nodes = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [row["id"] for row in nodes] == list(projection.nodes)
+    for row in nodes:
+        assert {k: v for k, v in row.items() if k != "id"} == \
+            {k: projection.nodes[row["id"]][k] for k in ex.NODE_FIELDS}
+    mila = next(row for row in nodes if row["id"] == "kqr:mila")
+    assert (mila["label_ko"], mila["label_en"], mila["label_fr"]) == ("밀라", "Mila", "Mila")
+    edges = list(csv.DictReader(io.StringIO(
+        (exported / "edges.csv").read_bytes().decode("utf-8-sig"))))
+    assert [(e["source"], e["target"], e["property"]) for e in edges] == \
+        [(s, t, k) for s, t, k in projection.edges(keys=True)]
+
+
+def test_two_exports_are_byte_identical(exported: Path, tmp_path: Path):
+    assert CliRunner().invoke(cli, ["export", "-o", str(tmp_path)]).exit_code == 0
+    for path in exported.iterdir():
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_check_lists_stale_files(tmp_path: Path):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["export", "-o", str(tmp_path), "-f", "turtle", "-f", "nt"]
+                         ).exit_code == 0
+    check = runner.invoke(cli, ["export", "--check", "-o", str(tmp_path), "-f", "turtle",
+                                "-f", "nt"])
+    assert check.exit_code == 0 and check.stdout == ""
+    (tmp_path / "kqgraph.nt").write_text("stale\n", encoding="utf-8")
+    (tmp_path / "kqgraph.ttl").unlink()
+    check = runner.invoke(cli, ["export", "--check", "-o", str(tmp_path), "-f", "turtle",
+                                "-f", "nt"])
+    assert check.exit_code == 1
+    assert check.stdout.splitlines() == [str(tmp_path / "kqgraph.ttl"),
+                                         str(tmp_path / "kqgraph.nt")]
+    assert (tmp_path / "kqgraph.nt").read_text(encoding="utf-8") == "stale\n"  # untouched
+
+
+def test_shipped_exports_are_current():
+    # The same check CI runs with `kqgraph export --check`.
+    folder = store.graph_dir().parent / "exports"
+    assert ex.stale(ex.render(store.open_store()), folder) == []
+
+
+def test_unknown_format():
+    result = CliRunner().invoke(cli, ["export", "-f", "docx"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("kqgraph: unknown export format 'docx'; known: turtle")
+
+
+def test_a_serializer_that_fails_leaves_the_previous_files(tmp_path: Path, monkeypatch):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["export", "-o", str(tmp_path), "-f", "turtle"]).exit_code == 0
+    before = (tmp_path / "kqgraph.ttl").read_bytes()
+
+    def broken(ctx):
+        raise RuntimeError("serializer crashed midway")
+
+    monkeypatch.setitem(ex.EXPORTS, "nt", broken)
+    result = runner.invoke(cli, ["export", "-o", str(tmp_path), "-f", "turtle", "-f", "nt"])
+    assert result.exit_code == 70  # an internal error, reported in one line
+    assert "serializer crashed midway" in result.stderr
+    assert (tmp_path / "kqgraph.ttl").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kqgraph.ttl"]
+
+
+def test_a_write_interrupted_midway_keeps_the_old_file(tmp_path: Path, monkeypatch):
+    target = tmp_path / "kqgraph.nt"
+    target.write_bytes(b"old\n")
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C while the file was written
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"new content, only half on disk\n" * 1000)
+    assert target.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["kqgraph.nt"]  # no temporary file left
+
+
+def test_a_killed_export_process_keeps_the_old_file(tmp_path: Path):
+    """SIGKILL mid-write: no handler runs, yet the target is the old file, never half."""
+    import signal
+    import sys
+
+    target = tmp_path / "big.nt"
+    target.write_bytes(b"old\n")
+    code = (
+        "import os, signal, sys\n"
+        "from kqgraph.output import write_atomic\n"
+        "real = os.fsync\n"
+        "def kill(fd):\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "os.fsync = kill\n"
+        f"write_atomic({str(target)!r}, b'x' * 10_000_000)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    assert run.returncode == -signal.SIGKILL
+    assert target.read_bytes() == b"old\n"
+
+
+def test_files_get_the_usual_permissions(exported: Path):
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (exported / "kqgraph.ttl").stat().st_mode & 0o777 == 0o666 & ~mask

@@ -1,0 +1,276 @@
+"""The projection (RDF → networkx) and `kqgraph viz`: one offline HTML file, tested in a real
+headless Chromium with every network request blocked and counted."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kqgraph.cli import cli
+from kqgraph.project import project
+from kqgraph.store import open_store, with_ontology
+from kqgraph.viz import render
+
+XSS_IMG = '<img src=x onerror="document.title=\'x\'">'
+XSS_SCRIPT = "</script><script>document.title='y'</script>"
+
+
+@pytest.fixture(scope="module")
+def graph(loaded):
+    return project(loaded, lang="en")
+
+
+def viz(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["viz", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- projection -------------------------------------------------------------------------------
+
+def test_projection_nodes_are_the_entities(graph, select):
+    expected = {r["s"] for r in select("""
+        SELECT DISTINCT ?s WHERE { ?s a ?c . ?c rdfs:subClassOf* kq:Entity
+          FILTER NOT EXISTS { ?s a kq:Observation } FILTER NOT EXISTS { ?s a kq:Claim }
+          FILTER NOT EXISTS { ?s a kq:Sector } }""")}
+    assert {data["iri"] for _, data in graph.nodes(data=True)} == expected
+    assert "kqr:ai" not in graph  # sectors are attributes
+    assert "kqr:quebec-global-ai-index-rank-2025" not in graph  # observations too
+
+
+def test_projection_edges_link_entities_with_property_labels(graph):
+    edges = {(s, t, k) for s, t, k in graph.edges(keys=True)}
+    assert ("kqr:mila-seoul-ai-hub-partnership-2023", "kqr:mila", "kq:party") in edges
+    assert ("kqr:mila", "kqr:yoshua-bengio", "schema:founder") in edges
+    assert not [k for _, _, k in edges if k in ("rdf:type", "prov:wasDerivedFrom", "kq:sector")]
+    assert graph.edges["kqr:mila", "kqr:yoshua-bengio", "schema:founder"]["label_ko"] == "설립자"
+
+
+def test_projection_attributes(graph):
+    mila = graph.nodes["kqr:mila"]
+    assert (mila["label"], mila["label_ko"], mila["class"], mila["country"]) == \
+        ("Mila", "밀라", "kq:ResearchInstitute", "kqr:canada")
+    assert mila["sectors"] == "kqr:ai"
+    assert mila["sources"] == "kqs:lim-yong-woo-ai-seoul-2025-talk"
+    assert mila["facts"] == "Number of Mila researchers: more than 1400 researchers"
+    assert all(isinstance(v, str) for _, d in graph.nodes(data=True) for v in d.values())
+
+
+def test_projection_in_korean(loaded):
+    assert project(loaded, lang="ko").nodes["kqr:quebec"]["label"] == "퀘벡주"
+
+
+def test_filters_and_focus(loaded):
+    assert sorted(project(loaded, types=["university"])) == [
+        "kqr:mcgill-university", "kqr:universite-de-montreal"]
+    assert sorted(project(loaded, types=["Université"], countries=["canada"])) == [
+        "kqr:mcgill-university", "kqr:universite-de-montreal"]
+    assert sorted(project(loaded, sectors=["ai"], countries=["south-korea"])) == [
+        "kqr:ai-seoul-2025", "kqr:seoul-ai-hub"]
+    assert sorted(project(loaded, focus="밀라", depth=1)) == [
+        "kqr:mila", "kqr:mila-seoul-ai-hub-partnership-2023", "kqr:quebec",
+        "kqr:yoshua-bengio"]
+    assert len(project(loaded, focus="mila", depth=2)) > 4
+
+
+def test_construct_query_chooses_what_to_draw(tmp_path: Path):
+    rq = tmp_path / "parties.rq"
+    rq.write_text("CONSTRUCT { ?a kq:party ?p } WHERE { ?a a kq:Agreement ; kq:party ?p }",
+                  encoding="utf-8")
+    out = tmp_path / "parties.html"
+    code, _, err = viz("--query", str(rq), "-o", str(out))
+    assert code == 0, err
+    data = _data(out.read_text(encoding="utf-8"))
+    assert sorted(n["id"] for n in data["nodes"]) == [
+        "kqr:canada-korea-sti-memorandum-2016", "kqr:government-of-canada",
+        "kqr:government-of-korea", "kqr:mila", "kqr:mila-seoul-ai-hub-partnership-2023",
+        "kqr:seoul-ai-hub"]
+    assert len(data["edges"]) == 4
+
+
+def test_a_select_is_not_a_drawing(tmp_path: Path):
+    rq = tmp_path / "select.rq"
+    rq.write_text("SELECT * WHERE { ?s ?p ?o }", encoding="utf-8")
+    code, _, err = viz("--query", str(rq), "-o", str(tmp_path / "x.html"))
+    assert code == 2
+    assert "must be a CONSTRUCT" in err
+    assert not (tmp_path / "x.html").exists()
+
+
+# --- the HTML file ----------------------------------------------------------------------------
+
+def _data(html: str) -> dict:
+    match = re.search(r'<script id="kq-data" type="application/json">(.*?)</script>', html, re.S)
+    assert match
+    return json.loads(match[1])
+
+
+def test_same_input_gives_byte_identical_html(loaded):
+    assert render(loaded, lang="fr") == render(loaded, lang="fr")
+
+
+def test_html_is_one_file_with_no_external_reference(loaded):
+    html = render(loaded)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<link" not in html
+    assert "cdnjs.cloudflare.com" not in html and "cdn.jsdelivr.net" not in html  # pyvis's
+    assert "default-src 'none'" in html  # the page forbids itself any fetch
+
+
+def test_written_as_utf8_whatever_the_locale(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "C")
+    out = tmp_path / "k.html"
+    assert viz("-o", str(out), "--lang", "ko")[0] == 0
+    text = out.read_bytes().decode("utf-8")
+    assert "퀘벡주" in text and "Québec" in text
+
+
+def test_unknown_focus_is_a_clear_error(tmp_path: Path):
+    code, _, err = viz("--focus", "nowhere-at-all", "-o", str(tmp_path / "x.html"))
+    assert code == 2
+    assert err.startswith("kqgraph: no entity matches 'nowhere-at-all'")
+
+
+@pytest.fixture(scope="module")
+def shipped_page(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("viz") / "kqgraph.html"
+    assert CliRunner().invoke(cli, ["viz", "-o", str(out)]).exit_code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def hostile_page(tmp_path_factory) -> Path:
+    """A graph whose labels, ids and descriptions are markup; none of it may run."""
+    folder = tmp_path_factory.mktemp("xss")
+    ttl = folder / "hostile.ttl"
+    ttl.write_text(f"""
+@prefix kq: <https://w3id.org/kqgraph/ontology#> .
+@prefix kqs: <https://w3id.org/kqgraph/source/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+<https://example.org/a%3Cimg%3E> a kq:Company ;
+    rdfs:label {json.dumps(XSS_IMG)}@en, "악성 회사"@ko ;
+    schema:description {json.dumps(XSS_SCRIPT + " <a href='x'>link</a>")}@en ;
+    prov:wasDerivedFrom kqs:x .
+<https://example.org/b> a kq:University ;
+    rdfs:label {json.dumps(XSS_SCRIPT)}@en ;
+    schema:affiliation <https://example.org/a%3Cimg%3E> ;
+    prov:wasDerivedFrom kqs:x .
+kqs:x a kq:Source ; rdfs:label {json.dumps(XSS_IMG)}@en .
+""", encoding="utf-8")
+    out = folder / "hostile.html"
+    result = CliRunner().invoke(cli, ["viz", "-g", str(ttl), "-o", str(out),
+                                      "--title", XSS_SCRIPT])
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def test_hostile_text_is_escaped_in_the_file(hostile_page: Path):
+    html = hostile_page.read_text(encoding="utf-8")
+    assert html.count("</script>") == 3  # the page's own three scripts, nothing more
+    assert "<img src=x" not in html
+    assert "&lt;/script&gt;&lt;script&gt;" in html  # the <title>
+
+
+# --- in Chromium ------------------------------------------------------------------------------
+
+def test_page_works_offline_with_the_expected_network(page, shipped_page: Path, graph):
+    page.open(shipped_page)
+    assert page.external() == []
+    assert page.requests == [shipped_page.resolve().as_uri()]
+    counts = page.page.evaluate("[window.kqNodes.length, window.kqEdges.length]")
+    assert counts == [graph.number_of_nodes(), graph.number_of_edges()]
+    assert page.page.title() == "Korea–Quebec cooperation knowledge graph"
+    assert "30 nodes" in page.page.inner_text("footer") or str(graph.number_of_nodes()) in \
+        page.page.inner_text("footer")
+    assert page.errors == []
+
+
+def test_legend_and_sector_filter(page, shipped_page: Path, graph):
+    page.open(shipped_page)
+    total = graph.number_of_nodes()
+    assert page.page.get_attribute("body", "data-visible") == str(total)
+    universities = sum(1 for _, d in graph.nodes(data=True) if d["class"] == "kq:University")
+    page.page.uncheck("input[data-class='kq:University']")
+    assert page.page.get_attribute("body", "data-visible") == str(total - universities)
+    hidden = page.page.evaluate("window.kqNodes.get({filter: n => n.hidden}).map(n => n.id)")
+    assert sorted(hidden) == ["kqr:mcgill-university", "kqr:universite-de-montreal"]
+    page.page.check("input[data-class='kq:University']")
+    options = page.page.eval_on_selector_all("#sector option", "os => os.map(o => o.value)")
+    assert options == ["", "kqr:aerospace", "kqr:ai", "kqr:energy", "kqr:space-environment"]
+    page.page.select_option("#sector", "kqr:energy")
+    assert sorted(page.page.evaluate(
+        "window.kqNodes.get({filter: n => !n.hidden}).map(n => n.id)")) == [
+        "kqr:canada-korea-sti-memorandum-2016", "kqr:quebec-energy-policy-2030"]
+    page.page.select_option("#sector", "kqr:aerospace")
+    in_aerospace = sum(1 for _, d in graph.nodes(data=True) if "kqr:aerospace" in d["sectors"])
+    assert page.page.get_attribute("body", "data-visible") == str(in_aerospace)
+    assert page.errors == []
+
+
+def test_hover_shows_tooltip_with_source(page, shipped_page: Path):
+    page.open(shipped_page)
+    box = page.page.evaluate("""(() => {
+        const net = window.kqNetwork, p = net.getPositions(['kqr:mila'])['kqr:mila'];
+        const d = net.canvasToDOM(p), r = document.getElementById('network').getBoundingClientRect();
+        return [d.x + r.left, d.y + r.top]; })()""")
+    page.page.mouse.move(box[0] + 40, box[1] + 40)
+    page.page.mouse.move(box[0], box[1])
+    tip = page.page.wait_for_selector("div.vis-tooltip", state="visible", timeout=10_000)
+    text = tip.inner_text()
+    assert "Mila" in text
+    assert "Quebec's AI trends and international cooperation opportunities" in text
+    assert "more than 1400" in text
+    assert page.errors == []
+
+
+def test_search_in_korean_focuses_the_node(page, shipped_page: Path):
+    page.open(shipped_page)
+    page.page.fill("#search", "밀라")
+    page.page.press("#search", "Enter")
+    assert page.page.get_attribute("body", "data-focused") == "kqr:mila"
+    assert page.page.evaluate("window.kqNetwork.getSelectedNodes()") == ["kqr:mila"]
+    page.page.fill("#search", "quebec")  # accents ignored: finds Québec / Quebec
+    page.page.press("#search", "Enter")
+    assert page.page.get_attribute("body", "data-focused") == "kqr:quebec"
+    page.page.fill("#search", "zzzz")
+    page.page.press("#search", "Enter")
+    assert page.page.inner_text("#status") == "No node matches"
+
+
+def test_hostile_labels_are_text_and_nothing_runs(page, hostile_page: Path):
+    page.open(hostile_page)
+    assert page.page.title() == XSS_SCRIPT  # shown as text, not run
+    assert page.page.inner_text("#title") == XSS_SCRIPT
+    labels = page.page.evaluate("window.kqNodes.get().map(n => n.label)")
+    assert sorted(labels) == sorted([XSS_IMG, XSS_SCRIPT])
+    assert page.page.query_selector("img") is None
+    tip = page.page.evaluate("window.kqNodes.get('<https://example.org/a%3Cimg%3E>')"
+                             ".title.textContent")
+    assert XSS_IMG in tip and XSS_SCRIPT in tip
+    assert page.page.evaluate("document.querySelectorAll('script').length") == 3
+    page.page.fill("#search", "악성")
+    page.page.press("#search", "Enter")
+    assert page.page.get_attribute("body", "data-focused") == "<https://example.org/a%3Cimg%3E>"
+    assert page.external() == []
+    assert page.errors == []
+
+
+def test_screenshot(page, shipped_page: Path, tmp_path: Path):
+    page.open(shipped_page)
+    shot = tmp_path / "kqgraph.png"
+    page.page.screenshot(path=str(shot))
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1400, 900)
+
+
+def test_with_ontology_adds_it_once():
+    files = with_ontology(None)
+    assert sum(f.name == "ontology.ttl" for f in files) == 1
+    assert open_store(files)  # loads
