@@ -108,7 +108,7 @@ def browser():
 class Page:
     """A page whose every network request is blocked and recorded, as are console errors."""
 
-    def __init__(self, page) -> None:  # noqa: ANN001 - a Playwright page
+    def __init__(self, page) -> None:
         self.page = page
         self.requests: list[str] = []
         self.errors: list[str] = []

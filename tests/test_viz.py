@@ -216,7 +216,8 @@ def test_hover_shows_tooltip_with_source(page, shipped_page: Path):
     page.open(shipped_page)
     box = page.page.evaluate("""(() => {
         const net = window.kqNetwork, p = net.getPositions(['kqr:mila'])['kqr:mila'];
-        const d = net.canvasToDOM(p), r = document.getElementById('network').getBoundingClientRect();
+        const d = net.canvasToDOM(p);
+        const r = document.getElementById('network').getBoundingClientRect();
         return [d.x + r.left, d.y + r.top]; })()""")
     page.page.mouse.move(box[0] + 40, box[1] + 40)
     page.page.mouse.move(box[0], box[1])
