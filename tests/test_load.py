@@ -14,11 +14,6 @@ import kqgraph
 from kqgraph import store
 from kqgraph.cli import cli
 
-# ../shared beside the checkout holds the W3C suites' malformed files; CI lays it there.
-BADINPUTS = Path(__file__).resolve().parents[2] / "shared" / "badinputs"
-INDEX = json.loads((BADINPUTS / "index.json").read_text(encoding="utf-8"))["tests"]
-RDF_CASES = [t for t in INDEX if t["group"] in ("turtle-bad", "ntriples-bad", "turtle-good-sample")]
-
 
 def test_load_returns_the_whole_graph(loaded: store.Loaded):
     graph = kqgraph.load()
@@ -46,20 +41,6 @@ def test_graph_files_skip_shapes_and_keep_order():
     assert "shapes.ttl" not in names
     assert names == sorted(names)
     assert {"ontology.ttl", "sources.ttl", "data/organizations.ttl"} <= set(names)
-
-
-@pytest.mark.parametrize("case", RDF_CASES, ids=lambda t: t["path"].rsplit("/", 1)[-1])
-def test_w3c_syntax_files(case: dict[str, str]):
-    path = BADINPUTS / case["path"]
-    result = CliRunner().invoke(cli, ["validate", str(path)])
-    if case["group"] == "turtle-good-sample":
-        # Good syntax loads; the W3C samples are not kqgraph entities, so 0 or 1 (never 2).
-        assert result.exit_code in (0, 1), result.stderr
-        return
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    assert re.fullmatch(rf"{re.escape(str(path))}:\d+:\d+: \S.*\n", result.stderr), result.stderr
-    assert "Traceback" not in result.stderr
 
 
 def test_stats_counts(loaded: store.Loaded):

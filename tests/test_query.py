@@ -24,9 +24,6 @@ KQ = "https://w3id.org/kqgraph/ontology#"
 TALK = "https://w3id.org/kqgraph/source/lim-yong-woo-ai-seoul-2025-talk"
 BLOG = "https://w3id.org/kqgraph/source/healing-bling-ai-seoul-2025-quebec"
 UNIVERSITIES = "SELECT ?u ?name WHERE { ?u a kq:University ; rdfs:label ?name } ORDER BY ?u ?name"
-BADINPUTS = Path(__file__).resolve().parents[2] / "shared" / "badinputs"
-INDEX = json.loads((BADINPUTS / "index.json").read_text(encoding="utf-8"))["tests"]
-BAD_SPARQL = [t["path"] for t in INDEX if t["group"].startswith("sparql")]
 
 
 def kq(*args: str, input: str | None = None) -> tuple[int, str, str]:
@@ -377,16 +374,6 @@ def test_stdin_and_file(tmp_path: Path):
     path.write_text("SELECT * WHERE {\n  ?s ?p\n}\n", encoding="utf-8")
     code, _, err = kq("query", "-f", str(path))
     assert code == 2 and re.fullmatch(rf"{re.escape(str(path))}:\d+:\d+: expected .+\n", err)
-
-
-@pytest.mark.parametrize("rel", BAD_SPARQL, ids=lambda p: p.split("/", 2)[-1])
-def test_w3c_malformed_sparql_is_refused_with_a_position(rel: str):
-    path = BADINPUTS / rel
-    code, out, err = kq("query", "-f", str(path))
-    assert code == 2
-    assert out == ""
-    assert re.fullmatch(rf"{re.escape(str(path))}:\d+:\d+: \S.*\n", err), err
-    assert "Traceback" not in err
 
 
 # --- describe and search ----------------------------------------------------------------------

@@ -159,6 +159,13 @@ def hostile_page(tmp_path_factory) -> Path:
 <https://example.org/b> a kq:University ;
     rdfs:label {json.dumps(XSS_SCRIPT)}@en ;
     schema:affiliation <https://example.org/a%3Cimg%3E> ;
+    <https://example.org/rel%3E> <https://example.org/a%3Cimg%3E> ;
+    kq:sector <https://example.org/sector> ;
+    schema:location <https://example.org/country> ;
+    prov:wasDerivedFrom kqs:x .
+<https://example.org/rel%3E> rdfs:label {json.dumps(XSS_IMG)}@en .
+<https://example.org/sector> a kq:Sector ; rdfs:label {json.dumps(XSS_IMG)}@en .
+<https://example.org/country> a kq:Country ; rdfs:label {json.dumps(XSS_SCRIPT)}@en ;
     prov:wasDerivedFrom kqs:x .
 kqs:x a kq:Source ; rdfs:label {json.dumps(XSS_IMG)}@en .
 """, encoding="utf-8")
@@ -248,7 +255,14 @@ def test_hostile_labels_are_text_and_nothing_runs(page, hostile_page: Path):
     assert page.page.title() == XSS_SCRIPT  # shown as text, not run
     assert page.page.inner_text("#title") == XSS_SCRIPT
     labels = page.page.evaluate("window.kqNodes.get().map(n => n.label)")
-    assert sorted(labels) == sorted([XSS_IMG, XSS_SCRIPT])
+    assert sorted(labels) == sorted([XSS_IMG, XSS_SCRIPT, XSS_SCRIPT])
+    options = page.page.eval_on_selector_all("select option", "os => os.map(o => o.textContent)")
+    assert XSS_IMG in options and XSS_SCRIPT in options  # sector and country, as text
+    edge_tips = page.page.evaluate("window.kqEdges.get().map(e => e.title.textContent)")
+    assert XSS_IMG in edge_tips
+    page.page.uncheck("input[data-class='kq:Country']")  # the legend still works
+    page.page.select_option("#sector", "<https://example.org/sector>")
+    assert page.page.get_attribute("body", "data-visible") == "1"
     assert page.page.query_selector("img") is None
     tip = page.page.evaluate("window.kqNodes.get('<https://example.org/a%3Cimg%3E>')"
                              ".title.textContent")

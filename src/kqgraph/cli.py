@@ -434,4 +434,8 @@ def export(formats: tuple[str, ...], folder: Path, check: bool, lang: str,
 
 def main() -> None:
     """Console-script entry point."""
+    # UTF-8 whatever the locale or console: Hangul and accents must never fail to print.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     cli(prog_name="kqgraph")

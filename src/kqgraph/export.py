@@ -148,7 +148,7 @@ def _turtle(ctx: Context) -> bytes:
     import pyoxigraph as ox
 
     text = ox.serialize(ctx.everything, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
-    lines = text.splitlines()
+    lines = text.rstrip("\n").split("\n")  # not splitlines: literals may hold U+0085
     prefixes = sorted(line for line in lines if line.startswith("@prefix"))
     # One subject per block: a blank line before each new subject.
     out = [*prefixes]
@@ -163,7 +163,7 @@ def _ntriples(ctx: Context) -> bytes:
     import pyoxigraph as ox
 
     text = ox.serialize(ctx.everything, format=ox.RdfFormat.N_TRIPLES).decode()
-    return ("\n".join(sorted(text.splitlines())) + "\n").encode()
+    return ("\n".join(sorted(text.rstrip("\n").split("\n"))) + "\n").encode()
 
 
 def _rdfxml(ctx: Context) -> bytes:

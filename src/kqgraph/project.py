@@ -115,7 +115,7 @@ def _attributes(loaded: Loaded, iri: str, classes: set[str], country: str | None
     values = _literals(loaded, node, lang)
     sources = sorted(q.object.value for q in loaded.store.quads_for_pattern(
         node, ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom"), None))
-    sectors = sorted(curie(q.object.value) for q in loaded.store.quads_for_pattern(
+    sectors = sorted(q.object.value for q in loaded.store.quads_for_pattern(
         node, ox.NamedNode(PREFIXES["kq"] + "sector"), None))
     class_node = ox.NamedNode(PREFIXES["kq"] + cls)
     return {
@@ -126,9 +126,8 @@ def _attributes(loaded: Loaded, iri: str, classes: set[str], country: str | None
         "class_label": display(loaded, class_node, lang),
         "country": curie(country) if country else "",
         "country_label": display(loaded, ox.NamedNode(country), lang) if country else "",
-        "sectors": SEP.join(sectors),
-        "sector_labels": SEP.join(display(loaded, ox.NamedNode(_expand(s)), lang)
-                                  for s in sectors),
+        "sectors": SEP.join(curie(s) for s in sectors),
+        "sector_labels": SEP.join(display(loaded, ox.NamedNode(s), lang) for s in sectors),
         "sources": SEP.join(curie(s) for s in sources),
         "source_labels": SEP.join(display(loaded, ox.NamedNode(s), lang) for s in sources),
         "facts": SEP.join(sorted(_fact_text(loaded, f, lang) for f in facts)),
@@ -153,11 +152,6 @@ def _literals(loaded: Loaded, node: Any, lang: str) -> dict[str, list[str]]:
             chosen.append(pick_label(tagged, lang) or "")
         out[display(loaded, prop, lang)] = chosen
     return out
-
-
-def _expand(short: str) -> str:
-    prefix, local = short.split(":", 1)
-    return PREFIXES[prefix] + local
 
 
 def _fact_text(loaded: Loaded, fact: str, lang: str) -> str:

@@ -30,6 +30,10 @@ LANG_FALLBACK = ("ko", "en", "fr")
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
+# Oxigraph's parser recurses once per level and crashes the process near 5,000 levels of
+# brackets; real queries nest a few levels. Deeper queries are refused before parsing.
+MAX_NESTING = 256
+OPEN, CLOSE = "([{", ")]}"
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
                    "ADD", "WITH"}
 FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
@@ -135,9 +139,16 @@ def check(text: str, *, origin: str = "query", allow_network: bool = False) -> C
     form = ""
     update_at = None
     variables: list[str] = []
+    depth = 0
     for i, tok in enumerate(toks):
         word = tok.text.upper() if tok.kind == "word" else ""
         where = {"path": origin, "line": tok.line, "column": tok.column}
+        if tok.kind == "other" and tok.text in OPEN:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise KqError(f"brackets nested more than {MAX_NESTING} deep; refused", **where)
+        elif tok.kind == "other" and tok.text in CLOSE:
+            depth -= 1
         if tok.kind == "var" and tok.text[1:] not in variables:
             variables.append(tok.text[1:])
         elif tok.kind == "tripleterm" and not _is_iri_after(toks, i):
@@ -204,7 +215,7 @@ def saved_queries(folder: Path | None = None) -> list[SavedQuery]:
         text = path.read_text(encoding="utf-8")
         header: dict[str, str] = {}
         params = []
-        for line in text.splitlines():
+        for line in text.split("\n"):
             match = HEADER_RE.match(line)
             if not match:
                 if line.strip() and not line.startswith("#"):

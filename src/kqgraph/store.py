@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 
 # Graph files that hold data; shapes and saved queries live in graph/ but are not data.
 NOT_DATA = {"shapes.ttl"}
-SUFFIXES = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG"}
+SUFFIXES = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG",
+            ".rdf": "RDF_XML", ".owl": "RDF_XML", ".xml": "RDF_XML", ".jsonld": "JSON_LD"}
+# XML entities may expand to at most this many characters in all ("billion laughs" guard).
+MAX_ENTITY_EXPANSION = 1_000_000
+ENTITY_RE = re.compile(
+    r"""<!ENTITY\s+(%\s+)?([\w.:-]+)\s+(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC))""")
 
 
 def graph_dir() -> Path:
@@ -73,6 +78,8 @@ def parse_file(path: Path) -> list[ox.Quad]:
 
     fmt = getattr(ox.RdfFormat, SUFFIXES.get(path.suffix, "TURTLE"))
     graph = ox.NamedNode(path.resolve().as_uri())
+    if fmt == ox.RdfFormat.RDF_XML:
+        _check_xml_entities(path)
     try:
         with path.open("rb") as stream:
             quads = list(ox.parse(stream, format=fmt, base_iri=graph.value))
@@ -81,15 +88,56 @@ def parse_file(path: Path) -> list[ox.Quad]:
         raise KqError(_parser_message(err), path=path, line=err.lineno, column=err.offset) from None
     except (OSError, ValueError) as err:  # unreadable file, or not UTF-8
         raise KqError(str(err), path=path) from None
+    except Exception as err:  # e.g. a JSON-LD parse error, raised as another type
+        raise KqError(_parser_message(err), path=path) from None
     if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
         return quads
     return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
 
 
-def _parser_message(err: SyntaxError) -> str:
-    """Drop Oxigraph's 'Parser error between line a column b and line c column d:' prefix."""
+def _parser_message(err: Exception) -> str:
+    """Drop Oxigraph's 'Parser error between line a column b and line c column d:' prefix,
+    and say plainly why a remote JSON-LD context is refused."""
+    text = str(getattr(err, "msg", None) or err)
+    if "LoadDocumentCallback" in text:
+        return "a remote JSON-LD @context is never fetched: put the context in the file"
+    if "buffer maximal size" in text:
+        return ("a single literal or IRI is longer than the parser's 16 MiB limit; "
+                "refused (split it, or keep such content outside the graph)")
     return re.sub(r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ",
-                  "", str(err.msg))
+                  "", text)
+
+
+def _check_xml_entities(path: Path) -> None:
+    """Refuse XML whose entities would expand beyond MAX_ENTITY_EXPANSION characters, or that
+    declares external entities, before the parser (which expands them all) sees it.
+
+    Small internal entities, as OWL files use for namespaces, still load.
+    """
+    with path.open("rb") as stream:
+        head = stream.read(1 << 20).decode("utf-8", errors="replace")
+    if "<!ENTITY" not in head:
+        return
+    sizes: dict[str, int] = {}
+    for match in ENTITY_RE.finditer(head):
+        line = head.count("\n", 0, match.start()) + 1
+        column = match.start() - head.rfind("\n", 0, match.start())
+        if match[5]:
+            raise KqError(f"external XML entity {match[2]!r} refused (it would read a file or "
+                          "the network)", path=path, line=line, column=column)
+        value = match[3] if match[3] is not None else match[4]
+        refs = re.findall(r"&([\w.:-]+);", value)
+        size = len(re.sub(r"&[\w.:-]+;", "", value)) + sum(sizes.get(r, 0) for r in refs)
+        sizes[match[2]] = size
+        if size > MAX_ENTITY_EXPANSION:
+            raise KqError(f"XML entity {match[2]!r} would expand to {size:,} characters "
+                          "(entity expansion attack?); refused", path=path, line=line,
+                          column=column)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    total = sum(sizes.get(name, 0) for name in re.findall(r"&([\w.:-]+);", text))
+    if total > MAX_ENTITY_EXPANSION:
+        raise KqError(f"XML entities would expand to {total:,} characters in all; refused",
+                      path=path)
 
 
 @dataclass
