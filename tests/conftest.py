@@ -61,6 +61,7 @@ class _Endpoint(http.server.BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        self.server.headers.append(dict(self.headers))  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
         self.send_response(200)
@@ -80,6 +81,7 @@ def endpoint():
     """A local HTTP server on 127.0.0.1 that counts the requests it receives."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
     server.requests = []  # type: ignore[attr-defined]
+    server.headers = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -133,3 +135,47 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     yield Page(context.new_page())
     context.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    """Until the SPARQL endpoint at `url` answers."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path):
+    """A real Oxigraph server on 127.0.0.1, a free port and a temporary folder."""
+    import subprocess
+    import sys
+
+    binary = Path(sys.executable).with_name("oxigraph")
+    port = free_port()
+    process = subprocess.Popen([str(binary), "serve", "--location", str(tmp_path / "oxigraph"),
+                                "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        wait_for(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -72,6 +72,39 @@ def graph_option(func: Any) -> Any:
     )(func)
 
 
+def endpoint_option(func: Any) -> Any:
+    return click.option(
+        "--endpoint", envvar="KQGRAPH_ENDPOINT", metavar="URL",
+        help="Read from this SPARQL 1.1 endpoint instead of local files (or set "
+             "$KQGRAPH_ENDPOINT; credentials from $KQGRAPH_ENDPOINT_USER and "
+             "$KQGRAPH_ENDPOINT_PASSWORD).",
+    )(func)
+
+
+def _progress(message: str) -> None:
+    """Progress of long work, on a terminal only, rewritten in place."""
+    if sys.stderr.isatty():
+        click.echo(f"\r{message}\x1b[K", err=True, nl=False)
+
+
+def _open(graphs: tuple[str, ...], endpoint: str | None, *, whole: bool = False,
+          ontology: bool = False) -> Any:
+    """The graph a command reads: local files (the shipped graph by default) or an endpoint;
+    `whole` copies an endpoint's graph locally for stages that walk all of it."""
+    from kqgraph.store import Loaded, open_store, with_ontology
+
+    if endpoint:
+        if graphs:
+            raise KqError("give either --endpoint or --graph, not both")
+        loaded = open_store(endpoint=endpoint)
+        return Loaded([], loaded.store.snapshot()) if whole else loaded
+    paths = with_ontology(list(graphs) or None) if ontology else (list(graphs) or None)
+    loaded = open_store(paths, progress=_progress)
+    if sys.stderr.isatty():
+        click.echo("\r\x1b[K", err=True, nl=False)
+    return loaded
+
+
 def lang_option(func: Any) -> Any:
     return click.option(
         "--lang", type=click.Choice(["ko", "en", "fr"]), default="en", show_default=True,
@@ -91,13 +124,14 @@ def lang_option(func: Any) -> Any:
                    "(CONSTRUCT/DESCRIBE). Default: table on a terminal, csv or turtle in a pipe.")
 @lang_option
 @graph_option
+@endpoint_option
 @click.option("--update", is_flag=True, help="Allow a SPARQL UPDATE (needs a writable target).")
 @click.option("--allow-network", is_flag=True,
               help="Allow SERVICE, LOAD and FROM, which can reach the network or files.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop the query after SECONDS (exit 3).")
 def query(query: str | None, file: Any, params: tuple[str, ...], fmt: str | None, lang: str,
-          graphs: tuple[str, ...], update: bool, allow_network: bool,
+          graphs: tuple[str, ...], endpoint: str | None, update: bool, allow_network: bool,
           timeout: float | None) -> None:
     """Run a SPARQL query: QUERY text, a saved query's NAME, or -f FILE.
 
@@ -113,11 +147,10 @@ def query(query: str | None, file: Any, params: tuple[str, ...], fmt: str | None
     """
     from kqgraph import output
     from kqgraph import query as q
-    from kqgraph.store import open_store
 
     text, origin, declared = _query_source(query, file)
     bindings = dict(_split_param(p) for p in params)
-    loaded = open_store(list(graphs) or None)
+    loaded = _open(graphs, endpoint)
     result = q.run(loaded, text, params=bindings, declared=declared, origin=origin,
                    update=update, allow_network=allow_network, timeout=timeout)
     out = sys.stdout
@@ -181,9 +214,11 @@ def queries(fmt: str) -> None:
 @click.argument("entity")
 @lang_option
 @graph_option
+@endpoint_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
-def describe(entity: str, lang: str, graphs: tuple[str, ...], fmt: str) -> None:
+def describe(entity: str, lang: str, graphs: tuple[str, ...], endpoint: str | None,
+             fmt: str) -> None:
     """Every fact about ENTITY, with labels in --lang and the source of each.
 
     ENTITY is a slug (mila), a CURIE (kqr:mila), an IRI, or a label in any language
@@ -197,9 +232,8 @@ def describe(entity: str, lang: str, graphs: tuple[str, ...], fmt: str) -> None:
     """
     from kqgraph import query as q
     from kqgraph.output import pad, width
-    from kqgraph.store import open_store
 
-    loaded = open_store(list(graphs) or None)
+    loaded = _open(graphs, endpoint)
     iri = q.resolve(loaded, entity)
     facts = q.describe(loaded, iri)
     show = lambda term: q.display(loaded, term, lang)  # noqa: E731
@@ -238,9 +272,11 @@ def _node(iri: str) -> Any:
 @click.argument("text")
 @lang_option
 @graph_option
+@endpoint_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
-def search(text: str, lang: str, graphs: tuple[str, ...], fmt: str) -> None:
+def search(text: str, lang: str, graphs: tuple[str, ...], endpoint: str | None,
+           fmt: str) -> None:
     """Entities whose labels contain TEXT, in any language, ignoring case and accents.
 
     Exit status 1 when nothing matches.
@@ -251,10 +287,9 @@ def search(text: str, lang: str, graphs: tuple[str, ...], fmt: str) -> None:
         kqgraph search 퀘벡 --lang fr
     """
     from kqgraph import query as q
-    from kqgraph.store import open_store
     from kqgraph.vocab import curie
 
-    loaded = open_store(list(graphs) or None)
+    loaded = _open(graphs, endpoint)
     hits = q.search(loaded, text)
     if fmt == "json":
         click.echo(json.dumps([
@@ -308,13 +343,12 @@ def validate(paths: tuple[str, ...], shapes: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("-g", "--graph", "graphs", multiple=True, type=click.Path(path_type=str),
-              help="Read this file or folder instead of the shipped graph (repeatable).")
-@click.option("--lang", type=click.Choice(["ko", "en", "fr"]), default="en", show_default=True,
-              help="Language of class labels.")
+@graph_option
+@endpoint_option
+@lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
-def stats(graphs: tuple[str, ...], lang: str, fmt: str) -> None:
+def stats(graphs: tuple[str, ...], endpoint: str | None, lang: str, fmt: str) -> None:
     """Count triples, and entities per class.
 
     \b
@@ -325,7 +359,7 @@ def stats(graphs: tuple[str, ...], lang: str, fmt: str) -> None:
     """
     from kqgraph.query import stats as run
 
-    result = run(list(graphs) or None, lang=lang)
+    result = run(_open(graphs, endpoint), lang=lang)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -355,9 +389,11 @@ def stats(graphs: tuple[str, ...], lang: str, fmt: str) -> None:
 @click.option("--title", help="Title shown on the page.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a browser.")
 @graph_option
+@endpoint_option
 def viz(output: Path, lang: str, focus: str | None, depth: int, types: tuple[str, ...],
         sectors: tuple[str, ...], countries: tuple[str, ...], query_file: str | None,
-        title: str | None, open_browser: bool, graphs: tuple[str, ...]) -> None:
+        title: str | None, open_browser: bool, graphs: tuple[str, ...],
+        endpoint: str | None) -> None:
     """Draw the graph as one interactive HTML file that works offline.
 
     Colour and shape by class, size by connections, a tooltip with each entity's key facts
@@ -371,10 +407,9 @@ def viz(output: Path, lang: str, focus: str | None, depth: int, types: tuple[str
         kqgraph viz --query graph/queries/my-construct.rq -o part.html
     """
     from kqgraph.output import write_atomic
-    from kqgraph.store import open_store, with_ontology
     from kqgraph.viz import render
 
-    loaded = open_store(with_ontology(list(graphs) or None))
+    loaded = _open(graphs, endpoint, whole=True, ontology=True)
     html = render(loaded, lang=lang, types=types, sectors=sectors, countries=countries,
                   focus=focus, depth=depth, query=query_file, title=title)
     if str(output) == "-":
@@ -398,8 +433,9 @@ def viz(output: Path, lang: str, focus: str | None, depth: int, types: tuple[str
               help="Write nothing; exit 1 listing the files in the folder that are stale.")
 @lang_option
 @graph_option
+@endpoint_option
 def export(formats: tuple[str, ...], folder: Path, check: bool, lang: str,
-           graphs: tuple[str, ...]) -> None:
+           graphs: tuple[str, ...], endpoint: str | None) -> None:
     """Write the graph for other tools: Turtle, N-Triples, JSON-LD, RDF/XML, TriG, GraphML,
     CSV (nodes and edges) and the HTML network, into exports/.
 
@@ -412,9 +448,8 @@ def export(formats: tuple[str, ...], folder: Path, check: bool, lang: str,
         kqgraph export --check               # exit 1 if exports/ is out of date
     """
     from kqgraph import export as ex
-    from kqgraph.store import open_store
 
-    loaded = open_store(list(graphs) or None)
+    loaded = _open(graphs, endpoint, whole=True)
     show = sys.stderr.isatty()
     files = ex.render(loaded, formats, lang=lang,
                       progress=(lambda name: click.echo(f"rendering {name}…", err=True))
@@ -430,6 +465,88 @@ def export(formats: tuple[str, ...], folder: Path, check: bool, lang: str,
         return
     for path in ex.write(files, folder):
         click.echo(str(path))
+
+
+@cli.command()
+@click.option("--endpoint", envvar="KQGRAPH_ENDPOINT", metavar="URL", required=True,
+              help="The endpoint's SPARQL query URL (or $KQGRAPH_ENDPOINT).")
+@click.option("--graph", "target", metavar="IRI",
+              help="Replace this named graph (default: the endpoint's default graph).")
+@click.option("--store-url", metavar="URL",
+              help="Graph Store Protocol URL, when it cannot be told from --endpoint "
+                   "(Oxigraph: .../store, Fuseki: .../data).")
+@click.option("-i", "--input", "inputs", multiple=True, type=click.Path(path_type=str),
+              help="Push this file or folder instead of the shipped graph (repeatable).")
+def push(endpoint: str, target: str | None, store_url: str | None,
+         inputs: tuple[str, ...]) -> None:
+    """Load the graph into a triplestore with the SPARQL 1.1 Graph Store HTTP Protocol.
+
+    PUT replaces the target graph, so pushing twice leaves one copy. Prints how many triples
+    the endpoint holds in that graph afterwards, read back from the endpoint.
+
+    \b
+    Example:
+        kqgraph push --endpoint http://127.0.0.1:7878/query
+        kqgraph push --endpoint http://fuseki:3030/kq/sparql --graph https://w3id.org/kqgraph
+        KQGRAPH_ENDPOINT_USER=me KQGRAPH_ENDPOINT_PASSWORD=... kqgraph push --endpoint URL
+    """
+    import pyoxigraph as ox
+
+    from kqgraph.remote import push as run
+
+    loaded = _open(inputs, None)
+    triples = {q.triple for q in loaded.store}
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    with click.progressbar(length=len(data), label=f"pushing {len(triples)} triples",
+                           file=sys.stderr) as bar:
+        count = run(data, endpoint, graph=target, store=store_url, progress=bar.update)
+    where = f"<{target}>" if target else "the default graph"
+    click.echo(f"{count} triples in {where} at {endpoint}")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 127.0.0.1 keeps the endpoint on this machine.")
+@click.option("--read-only", is_flag=True,
+              help="Serve the cached store as it is; updates are refused.")
+@graph_option
+def serve(port: int, host: str, read_only: bool, graphs: tuple[str, ...]) -> None:
+    """Serve the graph as a SPARQL endpoint, with the Oxigraph server.
+
+    The query endpoint is http://HOST:PORT/query, the Graph Store Protocol at /store. With
+    --read-only the persistent store is served directly; otherwise a writable copy is made
+    in the cache folder (updates never touch graph/, whose files stay the source of truth).
+
+    \b
+    Example:
+        kqgraph serve --read-only
+        kqgraph query --endpoint http://127.0.0.1:7878/query agreements
+    """
+    import shutil
+    import subprocess
+
+    from kqgraph.store import cache_dir, cache_key, cached_store, graph_files
+
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(binary).exists():
+        raise KqError("the Oxigraph server is not installed: pip install oxigraph")
+    files = graph_files(list(graphs) or None)
+    cached_store(files, progress=_progress)
+    location = cache_dir() / cache_key(files)
+    if read_only:
+        command = [binary, "serve-read-only", "--location", str(location)]
+    else:
+        writable = cache_dir() / f"served-{cache_key(files)}"
+        shutil.rmtree(writable, ignore_errors=True)
+        shutil.copytree(location, writable)
+        command = [binary, "serve", "--location", str(writable)]
+    command += ["--bind", f"{host}:{port}"]
+    click.echo(f"SPARQL endpoint: http://{host}:{port}/query (Ctrl-C stops it)", err=True)
+    try:
+        sys.exit(subprocess.call(command))
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 def main() -> None:

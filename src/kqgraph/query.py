@@ -9,7 +9,6 @@ into the query text as the user typed them.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shlex
 import unicodedata
@@ -275,6 +274,8 @@ def run(
     Parameters with a declared default are bound even when not given. A value is resolved
     like `describe`'s ENTITY: slug, CURIE, IRI or label; a value in double quotes is a string.
     """
+    import pyoxigraph as ox
+
     checked = check(text, origin=origin, allow_network=allow_network)
     if checked.update_at is not None:
         _refuse_update(text, checked.update_at, origin=origin, allowed=update,
@@ -287,6 +288,12 @@ def run(
     if values:
         terms = {name: term_of(loaded, value) for name, value in values.items()}
         text = with_values(text, terms, origin=origin)
+    if not isinstance(loaded.store, ox.Store):  # a remote endpoint: it runs the query
+        if not allow_network:
+            _answer(store.Loaded([], ox.Store()), text, origin)  # syntax, with positions
+        if timeout:
+            loaded.store.timeout = timeout
+        return _execute(loaded, text, checked, origin)
     if timeout:
         return _run_with_timeout(loaded, text, checked, origin, timeout)
     return _execute(loaded, text, checked, origin)
@@ -361,7 +368,7 @@ def _to_result(answer: Any, checked: Checked) -> Result:
 
     if isinstance(answer, ox.QueryBoolean):
         return Result("ASK", boolean=bool(answer))
-    if isinstance(answer, ox.QueryTriples):
+    if isinstance(answer, (ox.QueryTriples, list)):  # a list: from a remote endpoint
         return Result(checked.form, triples=list(answer))
     names = [v.value for v in answer.variables]
     order = [v for v in checked.variables if v in names]
@@ -607,14 +614,11 @@ def search(loaded: store.Loaded, text: str) -> list[tuple[str, list[str]]]:
     return [(iri, sorted(labels)) for iri, labels in sorted(hits.items(), key=rank)]
 
 
-def stats(
-    paths: Iterable[str | os.PathLike[str]] | None = None, *, lang: str = "en"
-) -> dict[str, Any]:
+def stats(loaded: store.Loaded, *, lang: str = "en") -> dict[str, Any]:
     """Triple count and the number of subjects of each class (direct rdf:type).
 
     Classes are ordered by count, then by name, so the output is stable.
     """
-    loaded = store.open_store(paths)
     triples = next(iter(loaded.store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
         use_default_graph_as_union=True,

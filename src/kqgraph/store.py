@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,15 +152,185 @@ class Loaded:
         return next((f for f in self.files if f.resolve().as_uri() == graph_name), None)
 
 
-def open_store(paths: Iterable[str | os.PathLike[str]] | None = None) -> Loaded:
-    """Parse the graph's files into an in-memory Oxigraph store, one named graph per file."""
+# Above this many bytes of graph files, a persistent store is built once and reused: parsing
+# into memory costs more than opening the store (crossover measured by benchmarks/run.py).
+CACHE_MIN_BYTES = 2_000_000
+MARKER = "kqgraph-store.json"
+KEEP_STORES = 4
+
+
+def open_store(
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+    *,
+    endpoint: str | None = None,
+    cache: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Loaded:
+    """The graph, ready to query: its files in a store, or a remote SPARQL endpoint.
+
+    Small graphs are parsed into memory (one named graph per file). Large ones go into a
+    persistent store in the cache folder, built once and reused while the files are
+    unchanged. `cache` (or $KQGRAPH_CACHE) is "auto", "always" or "never".
+    """
     import pyoxigraph as ox
 
+    if endpoint:
+        from kqgraph.remote import RemoteStore
+
+        return Loaded([], RemoteStore(endpoint))
     files = graph_files(paths)
+    mode = cache or os.environ.get("KQGRAPH_CACHE", "auto")
+    if mode not in ("auto", "always", "never"):
+        raise KqError(f"KQGRAPH_CACHE must be auto, always or never, not {mode!r}")
+    size = sum(f.stat().st_size for f in files)
+    if mode == "always" or (mode == "auto" and size >= CACHE_MIN_BYTES):
+        return Loaded(files, cached_store(files, progress=progress))
     store = ox.Store()
     for path in files:
         store.extend(parse_file(path))
     return Loaded(files, store)
+
+
+def cache_dir() -> Path:
+    """$KQGRAPH_CACHE_DIR, else the user's cache folder (XDG), else ~/.cache/kqgraph."""
+    if folder := os.environ.get("KQGRAPH_CACHE_DIR"):
+        return Path(folder)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kqgraph"
+
+
+def cache_key(files: list[Path]) -> str:
+    """Which store the files make: the package version and each file's path, size and
+    modification time (nanoseconds). Hashing the contents of a large graph would cost more
+    than the query it serves; size and mtime change on every edit, as for make and git."""
+    import hashlib
+
+    from kqgraph import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        stat = path.stat()
+        digest.update(f"\0{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:32]
+
+
+def cached_store(files: list[Path], *, progress: Callable[[str], None] | None = None) -> ox.Store:
+    """The persistent store for `files`, built if missing or damaged, opened read-only.
+
+    Safe when several commands build at once: each builds in its own temporary folder and
+    renames it into place; the first rename wins and the others use the winner's store. A
+    store is trusted only when its marker (written last) names its key and it opens.
+    """
+    import pyoxigraph as ox
+
+    key = cache_key(files)
+    folder = cache_dir() / key
+    if _valid(folder, key):
+        try:
+            return ox.Store.read_only(str(folder))
+        except OSError:
+            pass  # damaged: rebuilt below
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    building = folder.parent / f".{key}.{os.getpid()}.building"
+    _remove(building)
+    _build(building, files, key, progress)
+    try:
+        os.replace(building, folder) if not folder.exists() else _swap(building, folder, key)
+    except OSError:
+        _remove(building)  # another command put a valid store there first
+    _prune(folder)
+    return ox.Store.read_only(str(folder))
+
+
+def _valid(folder: Path, key: str) -> bool:
+    import json
+
+    try:
+        return json.loads((folder / MARKER).read_text(encoding="utf-8"))["key"] == key
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _swap(building: Path, folder: Path, key: str) -> None:
+    """Replace a damaged store with the new one (a valid one is kept, ours dropped)."""
+    if _valid(folder, key):
+        _remove(building)
+        return
+    trash = folder.with_name(f".{folder.name}.{os.getpid()}.damaged")
+    os.replace(folder, trash)
+    os.replace(building, folder)
+    _remove(trash)
+
+
+def _build(folder: Path, files: list[Path], key: str,
+           progress: Callable[[str], None] | None) -> None:
+    import json
+
+    import pyoxigraph as ox
+
+    store = ox.Store(str(folder))
+    try:
+        _load_files(store, files, progress)
+        store.flush()
+    except BaseException:
+        del store  # closes it, so that its folder can go
+        _remove(folder)
+        raise
+    del store
+    (folder / MARKER).write_text(json.dumps({"key": key, "files": [str(f) for f in files]}),
+                                 encoding="utf-8")
+
+
+def _load_files(store: ox.Store, files: list[Path],
+                progress: Callable[[str], None] | None) -> None:
+    """Bulk-load each file, reporting progress every half second."""
+    import threading
+    import time
+
+    import pyoxigraph as ox
+
+    total = sum(f.stat().st_size for f in files)
+    for number, path in enumerate(files, start=1):
+        fmt = getattr(ox.RdfFormat, SUFFIXES.get(path.suffix, "TURTLE"))
+        if fmt == ox.RdfFormat.RDF_XML:
+            _check_xml_entities(path)
+        failure: list[BaseException] = []
+
+        def load(path: Path = path, fmt: ox.RdfFormat = fmt, failure: list = failure) -> None:
+            try:
+                # The default graph: per-file named graphs cost a third more load time,
+                # and only the small in-memory path needs to tell files apart.
+                store.bulk_load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+            except BaseException as err:  # re-raised in the calling thread
+                failure.append(err)
+
+        worker = threading.Thread(target=load, daemon=True)
+        started = time.monotonic()
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)
+            if progress and worker.is_alive():
+                progress(f"building the store: file {number} of {len(files)}, "
+                         f"{total / 1e6:.0f} MB in all, {time.monotonic() - started:.0f} s")
+        if failure:
+            if isinstance(failure[0], SyntaxError):
+                parse_file(path)  # raises the KqError with line and column
+            raise KqError(_parser_message(failure[0]), path=path)
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _prune(keep: Path) -> None:
+    """Keep the few most recently built stores; remove older ones and leftovers."""
+    stores = sorted((p for p in keep.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in stores[KEEP_STORES:]:
+        if old != keep:
+            _remove(old)
 
 
 def quads(paths: Iterable[str | os.PathLike[str]] | None = None) -> Iterator[ox.Quad]:

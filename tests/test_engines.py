@@ -1,0 +1,201 @@
+"""Engines: a persistent store reused across commands, remote SPARQL endpoints (a real
+Oxigraph server), `push` through the Graph Store Protocol, and `serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import free_port, wait_for
+
+from kqgraph import store
+from kqgraph.cli import cli
+
+KQGRAPH = [sys.executable, "-c", "from kqgraph.cli import main; main()"]
+
+
+def kq(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- the persistent store -----------------------------------------------------------------------
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("KQGRAPH_CACHE_DIR", str(folder))
+    monkeypatch.setenv("KQGRAPH_CACHE", "always")
+    return folder
+
+
+@pytest.fixture
+def builds(monkeypatch) -> list[list[Path]]:
+    """Every store build (a parse of the files) made during the test."""
+    calls: list[list[Path]] = []
+    real = store._load_files
+
+    def counting(target, files, progress):
+        calls.append(list(files))
+        return real(target, files, progress)
+
+    monkeypatch.setattr(store, "_load_files", counting)
+    return calls
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a kq:Agreement }"
+
+
+def test_cache_is_built_once_and_reused(cache: Path, builds, graph_copy: Path):
+    first = kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")
+    second = kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")
+    assert first == second == (0, "n\n2\n", "")
+    assert len(builds) == 1  # the second command did not parse anything
+    stores = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    assert len(stores) == 1 and (stores[0] / store.MARKER).is_file()
+
+
+def test_cache_is_rebuilt_after_an_edit(cache: Path, builds, graph_copy: Path):
+    assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == "n\n2\n"
+    agreements = graph_copy / "data" / "agreements.ttl"
+    before = agreements.read_text(encoding="utf-8")
+    text = before.replace(
+        "kqr:mila-seoul-ai-hub-partnership-2023\n    a kq:Agreement ;",
+        "kqr:mila-seoul-ai-hub-partnership-2023\n    a kq:Presence ;")
+    agreements.write_text(text, encoding="utf-8")
+    assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == "n\n1\n"
+    assert len(builds) == 2
+
+
+def test_a_damaged_cache_is_rebuilt_not_trusted(cache: Path, builds, graph_copy: Path):
+    assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == "n\n2\n"
+    (folder,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    for path in folder.iterdir():  # every file of the store overwritten with garbage
+        path.write_bytes(b"\x00garbage")
+    assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == "n\n2\n"
+    assert len(builds) == 2
+    (folder / store.MARKER).unlink()  # a build that never finished
+    assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == "n\n2\n"
+    assert len(builds) == 3
+
+
+def test_two_commands_building_at_once_agree(cache: Path, graph_copy: Path):
+    env = {**os.environ}
+    procs = [subprocess.Popen([*KQGRAPH, "query", "-g", str(graph_copy), COUNT, "--format",
+                               "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
+    assert {out.decode() for out, _ in outs} == {"n\r\n2\r\n"}
+    assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 1
+    assert not [p for p in cache.iterdir() if p.name.endswith(".building")]
+
+
+def test_small_graphs_stay_in_memory(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("KQGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("KQGRAPH_CACHE", raising=False)
+    assert kq("stats")[0] == 0
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_broken_file_in_a_large_graph_still_gives_its_position(cache: Path, tmp_path: Path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://a/s> <http://a/p> .\n", encoding="utf-8")
+    code, out, err = kq("stats", "-g", str(bad))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{bad}:1:") and "Traceback" not in err
+    assert not [p for p in cache.iterdir() if not p.name.startswith(".")]
+
+
+# --- a real Oxigraph server ------------------------------------------------------------------
+
+def test_push_then_read_through_the_endpoint(oxigraph_server: str, tmp_path: Path):
+    code, out, err = kq("push", "--endpoint", oxigraph_server)
+    assert code == 0, err
+    total = len({q.triple for q in store.open_store().store})
+    assert out == f"{total} triples in the default graph at {oxigraph_server}\n"
+    for name in ("agreements", "partners", "sector", "indicators", "events", "presences"):
+        local = kq("query", name, "--format", "csv")
+        remote = kq("query", name, "--format", "csv", "--endpoint", oxigraph_server)
+        assert remote == local, name
+    for entity in ("mila", "밀라", "Université McGill"):
+        assert kq("describe", entity, "--format", "json", "--endpoint", oxigraph_server) == \
+            kq("describe", entity, "--format", "json")
+    assert kq("search", "quebec", "--endpoint", oxigraph_server) == kq("search", "quebec")
+    local_html, remote_html = tmp_path / "local.html", tmp_path / "remote.html"
+    assert kq("viz", "-o", str(local_html))[0] == 0
+    assert kq("viz", "-o", str(remote_html), "--endpoint", oxigraph_server)[0] == 0
+    assert remote_html.read_bytes() == local_html.read_bytes()
+    # A second push replaces the graph: the count does not change.
+    assert kq("push", "--endpoint", oxigraph_server)[1] == out
+
+
+def test_endpoint_from_the_environment(oxigraph_server: str):
+    assert kq("push", "--endpoint", oxigraph_server)[0] == 0
+    code, out, _ = kq("query", "partners", "--format", "csv",
+                      env={"KQGRAPH_ENDPOINT": oxigraph_server})
+    assert code == 0 and "seoul-ai-hub" in out
+
+
+def test_push_to_a_named_graph(oxigraph_server: str):
+    code, out, _ = kq("push", "--endpoint", oxigraph_server, "--graph", "https://example.org/g")
+    assert code == 0
+    assert out.startswith(str(len({q.triple for q in store.open_store().store})) + " triples")
+    # The server's default graph stays empty: the push went to the named graph.
+    assert kq("query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--format", "csv",
+              "--endpoint", oxigraph_server)[1] == "n\n0\n"
+
+
+def test_malformed_query_is_caught_before_it_is_sent(endpoint):
+    code, _, err = kq("query", "SELECT * WHERE { ?s ?p }",
+                      "--endpoint", f"http://127.0.0.1:{endpoint.server_port}/query")
+    assert code == 2 and err.startswith("query:1:")
+    assert endpoint.requests == []
+
+
+def test_unreachable_endpoint(tmp_path: Path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/query"
+    for args in (["query", "agreements"], ["describe", "mila"], ["push"],
+                 ["viz", "-o", str(tmp_path / "x")]):
+        code, out, err = kq(*args, "--endpoint", url)
+        assert (code, out) == (4, ""), args
+        # push reaches for the Graph Store address next to the query URL (/store)
+        assert f"kqgraph: cannot reach the endpoint http://127.0.0.1:{port}/" in err, err
+        assert "Connection refused" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_credentials_come_from_the_environment(endpoint):
+    url = f"http://127.0.0.1:{endpoint.server_port}/query"
+    code, out, _ = kq("query", "SELECT ?x { ?x ?p ?o }", "--format", "csv", "--endpoint", url,
+                      env={"KQGRAPH_ENDPOINT_USER": "curator",
+                           "KQGRAPH_ENDPOINT_PASSWORD": "s3cret"})
+    assert (code, out) == (0, "x\nfrom the endpoint\n")
+    assert endpoint.headers[-1]["Authorization"] == "Basic Y3VyYXRvcjpzM2NyZXQ="
+    assert "--password" not in kq("query", "--help")[1]
+
+
+def test_serve_read_only(cache: Path):
+    port = free_port()
+    process = subprocess.Popen([*KQGRAPH, "serve", "--read-only", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        wait_for(url, 60)
+        code, out, _ = kq("query", "partners", "--format", "csv", "--endpoint", url)
+        assert (code, out) == kq("query", "partners", "--format", "csv")[:2]
+        rejected = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                   "-X", "POST", "--data", "update=CLEAR ALL",
+                                   f"http://127.0.0.1:{port}/update"],
+                                  capture_output=True, text=True, check=False)
+        assert rejected.stdout != "204"  # read-only: updates are refused
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert json.loads(kq("stats", "--format", "json")[1])["triples"] > 0
