@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -47,28 +48,35 @@ EDGE_FIELDS = ["property", "label_ko", "label_en", "label_fr", "label"]
 
 @dataclass
 class Context:
-    """What the renderers share: the loaded graph, its description, its projection."""
+    """What the renderers share: the loaded graph as sorted N-Triples, its description, its
+    projection. The statements stay in Oxigraph's native code as far as possible (dumped,
+    sorted as bytes, parsed back by the serializers), so large graphs export quickly."""
 
     loaded: Loaded
     lang: str = "en"
 
     @cached_property
-    def triples(self) -> list[ox.Triple]:
-        """The graph's distinct triples, sorted, without the dataset description."""
-        import pyoxigraph as ox
-
-        default = ox.DefaultGraph()
-        quads = canonical(ox.Quad(q.subject, q.predicate, q.object, default)
-                          for q in self.loaded.store)
-        return [q.triple for q in quads]
+    def lines(self) -> list[bytes]:
+        """The graph's distinct triples as sorted N-Triples lines, blank nodes canonical;
+        the dataset description is not included."""
+        return nt_lines(_dump_all(self.loaded.store))
 
     @cached_property
     def description(self) -> list[ox.Triple]:
-        return describe_dataset(self.loaded, self.triples)
+        return describe_dataset(self.loaded, len(self.lines))
 
     @cached_property
-    def everything(self) -> list[ox.Triple]:
-        return _sorted({*self.triples, *self.description})
+    def everything(self) -> bytes:
+        """N-Triples of the graph and its description, sorted: what the RDF files hold."""
+        import pyoxigraph as ox
+
+        extra = ox.serialize(self.description, format=ox.RdfFormat.N_TRIPLES)
+        return b"".join(line + b"\n" for line in sorted({*self.lines, *_split(extra)}))
+
+    def triples(self) -> Iterator[ox.Triple]:
+        import pyoxigraph as ox
+
+        return (q.triple for q in ox.parse(self.everything, format=ox.RdfFormat.N_TRIPLES))
 
     @cached_property
     def projection(self) -> nx.MultiDiGraph:
@@ -77,22 +85,36 @@ class Context:
         return project(self.loaded, lang=self.lang)
 
 
-def canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Distinct quads with blank nodes named by RDFC-1.0 (the W3C canonicalization), sorted:
-    the same graph always gives the same list, whatever order it was read in."""
+def _split(data: bytes) -> list[bytes]:
+    return [line for line in data.split(b"\n") if line]
+
+
+def _dump_all(store: Any, graphs: Callable[[Any], bool] | None = None) -> bytes:
+    """N-Triples of the default graph and every named graph (or those `graphs` accepts),
+    written by Oxigraph itself."""
     import pyoxigraph as ox
 
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(dataset, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate),
-                                          str(q.object)))
+    if not isinstance(store, ox.Store):  # a remote endpoint's snapshot is already local
+        return ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
+    names = [ox.DefaultGraph(), *store.named_graphs()]
+    return b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+                    for name in names if graphs is None or graphs(name))
 
 
-def _sorted(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+def nt_lines(data: bytes) -> list[bytes]:
+    """Distinct, sorted N-Triples lines; blank nodes renamed by RDFC-1.0 (the W3C
+    canonicalization) when there are any, so that the same graph always gives the same
+    lines whatever order it was read in."""
+    import pyoxigraph as ox
+
+    if b"_:" in data:
+        dataset = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        data = ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES)
+    return sorted(set(_split(data)))
 
 
-def describe_dataset(loaded: Loaded, triples: list[ox.Triple]) -> list[ox.Triple]:
+def describe_dataset(loaded: Loaded, triples: int) -> list[ox.Triple]:
     """A VoID/DCAT description: titles, licence, version, size, classes, sources.
 
     Nothing in it depends on the time or the machine, so two exports of the same graph match.
@@ -115,7 +137,7 @@ def describe_dataset(loaded: Loaded, triples: list[ox.Triple]) -> list[ox.Triple
         ox.Triple(dataset, term("rdf:type"), term("dcat:Dataset")),
         ox.Triple(dataset, term("dcterms:license"), iri(LICENSE)),
         ox.Triple(dataset, term("dcat:version"), ox.Literal(__version__)),
-        ox.Triple(dataset, term("void:triples"), integer(len(triples))),
+        ox.Triple(dataset, term("void:triples"), integer(triples)),
         ox.Triple(dataset, term("void:uriSpace"), ox.Literal(PREFIXES["kqr"])),
     ]
     for lang in ("ko", "en", "fr"):
@@ -135,11 +157,10 @@ def describe_dataset(loaded: Loaded, triples: list[ox.Triple]) -> list[ox.Triple
         out += [ox.Triple(dataset, term("void:classPartition"), part),
                 ox.Triple(part, term("void:class"), row["class"]),
                 ox.Triple(part, term("void:entities"), integer(int(row["n"].value)))]
-    sources = {t.subject for t in triples
-               if t.predicate.value == PREFIXES["rdf"] + "type"
-               and t.object.value == PREFIXES["kq"] + "Source"}
-    out += [ox.Triple(dataset, term("dcterms:source"), s) for s in sources]
-    return _sorted(out)
+    sources = loaded.store.query("SELECT DISTINCT ?s WHERE { ?s a kq:Source }",
+                                 prefixes=PREFIXES, use_default_graph_as_union=True)
+    out += [ox.Triple(dataset, term("dcterms:source"), row["s"]) for row in sources]
+    return sorted(out, key=str)
 
 
 # --- renderers --------------------------------------------------------------------------------
@@ -147,76 +168,73 @@ def describe_dataset(loaded: Loaded, triples: list[ox.Triple]) -> list[ox.Triple
 def _turtle(ctx: Context) -> bytes:
     import pyoxigraph as ox
 
-    text = ox.serialize(ctx.everything, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
-    lines = text.rstrip("\n").split("\n")  # not splitlines: literals may hold U+0085
-    prefixes = sorted(line for line in lines if line.startswith("@prefix"))
-    # One subject per block: a blank line before each new subject.
-    out = [*prefixes]
-    for line in lines[len(prefixes):]:
-        if not line.startswith(("\t", " ")):
-            out.append("")
-        out.append(line)
-    return ("\n".join(out) + "\n").encode()
+    data = ox.serialize(ctx.triples(), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    prefixes = [line for line in data.split(b"\n") if line.startswith(b"@prefix")]
+    body = data[sum(len(p) + 1 for p in prefixes):]
+    # One subject per block: a blank line before each line that starts a new subject.
+    body = re.sub(rb"\n(?=[^\t \n])", b"\n\n", body.lstrip(b"\n"))
+    return b"\n".join(sorted(prefixes)) + b"\n\n" + body
 
 
 def _ntriples(ctx: Context) -> bytes:
-    import pyoxigraph as ox
-
-    text = ox.serialize(ctx.everything, format=ox.RdfFormat.N_TRIPLES).decode()
-    return ("\n".join(sorted(text.rstrip("\n").split("\n"))) + "\n").encode()
+    return ctx.everything
 
 
 def _rdfxml(ctx: Context) -> bytes:
     import pyoxigraph as ox
 
-    return ox.serialize(ctx.everything, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
+    return ox.serialize(ctx.triples(), format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
 
 
 def _jsonld(ctx: Context) -> bytes:
-    """Compact JSON-LD: the project's prefixes as an inline @context, keys and IRIs as CURIEs."""
+    """Compact JSON-LD: the project's prefixes as an inline @context, property names and
+    IRIs as CURIEs, one node per line. Oxigraph writes the expanded form; the compaction is
+    a rewrite of its keys and @id/@type values (never of literal values)."""
     import pyoxigraph as ox
 
-    expanded = json.loads(ox.serialize(ctx.everything, format=ox.RdfFormat.JSON_LD))
-    nodes = sorted((_compact(node) for node in expanded), key=lambda n: n["@id"])
-    doc = {"@context": dict(sorted(PREFIXES.items())), "@graph": nodes}
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    data = ox.serialize(ctx.triples(), format=ox.RdfFormat.JSON_LD)
+    names = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
+    def short(match: re.Match[bytes]) -> bytes:
+        iri = match[2].decode("utf-8")
+        for prefix, namespace in names:
+            if iri.startswith(namespace):
+                return match[1] + f"{prefix}:{iri[len(namespace):]}".encode() + match[3]
+        return match[0]
 
-def _compact(value: Any, key: str = "") -> Any:
-    from kqgraph.vocab import curie
-
-    def short(iri: str) -> str:
-        shown = curie(iri)
-        return iri if shown.startswith("<") else shown
-
-    if isinstance(value, dict):
-        return {(short(k) if not k.startswith("@") else k): _compact(v, k)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_compact(v, key) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    if key in ("@id", "@type") and isinstance(value, str):
-        return short(value)
-    return value
+    data = re.sub(rb'("(?:@id|@type)":")([^"\\]+)(")', short, data)
+    data = re.sub(rb'((?<!\\)")(https?://[^"\\]+)(":)', short, data)
+    data = data.replace(b'},{"@id":', b'},\n{"@id":')
+    context = json.dumps(dict(sorted(PREFIXES.items())), indent=1).encode()
+    return b'{"@context": ' + context + b',\n"@graph": ' + data.strip() + b"}\n"
 
 
 def _trig(ctx: Context) -> bytes:
     """Ontology, shapes, data and the dataset description, each in its own named graph."""
     import pyoxigraph as ox
 
-    from kqgraph.store import graph_dir, parse_file
+    from kqgraph.store import graph_dir
 
+    store = ctx.loaded.store
     ontology = (graph_dir() / "ontology.ttl").resolve().as_uri()
-    quads = []
-    for quad in ctx.loaded.store:
-        name = "ontology" if quad.graph_name.value == ontology else "data"
-        quads.append(ox.Quad(quad.subject, quad.predicate, quad.object,
-                             ox.NamedNode(GRAPHS + name)))
-    quads += [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPHS + "shapes"))
-              for q in parse_file(graph_dir() / "shapes.ttl")]
-    quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPHS + "description"))
-              for t in ctx.description]
-    return ox.serialize(canonical(quads), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+
+    def is_ontology(name: Any) -> bool:
+        return getattr(name, "value", None) == ontology
+
+    parts = {
+        "data": nt_lines(_dump_all(store, lambda n: not is_ontology(n))),
+        "ontology": nt_lines(_dump_all(store, is_ontology)),
+        "shapes": nt_lines(ox.serialize(
+            (q.triple for q in ox.parse(path=graph_dir() / "shapes.ttl")),
+            format=ox.RdfFormat.N_TRIPLES)),
+        "description": nt_lines(ox.serialize(ctx.description,
+                                             format=ox.RdfFormat.N_TRIPLES)),
+    }
+    quads = (ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPHS + name))
+             for name in sorted(parts) if parts[name]
+             for q in ox.parse(b"\n".join(parts[name]) + b"\n",
+                               format=ox.RdfFormat.N_TRIPLES))
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
 def _graphml(ctx: Context) -> bytes:

@@ -16,7 +16,6 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from xml.sax.saxutils import escape, quoteattr
 
 from kqgraph.vocab import PREFIXES
 
@@ -27,6 +26,16 @@ if TYPE_CHECKING:
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+def escape(text: str) -> str:
+    """XML character data (xml.sax.saxutils would import urllib and email: 35 ms)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value in double quotes."""
+    return '"' + escape(text).replace('"', "&quot;") + '"'
 
 
 def kind(term: Any) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import shlex
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -238,6 +237,7 @@ def find_saved(name: str, folder: Path | None = None) -> SavedQuery:
     known = {q.name: q for q in saved_queries(folder)}
     if name in known:
         return known[name]
+
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `kqgraph queries` lists them"
     raise KqError(f"no saved query named {name!r}{hint}")
@@ -538,6 +538,8 @@ def resolve(loaded: store.Loaded, name: str) -> str:
         listed = "; ".join(f"{curie(m)} ({display(loaded, ox.NamedNode(m), 'en')})"
                            for m in matches)
         raise KqError(f"{name!r} is ambiguous: {listed}")
+    import shlex
+
     raise KqError(f"no entity matches {name!r} (try: kqgraph search {shlex.quote(name)})")
 
 
