@@ -11,7 +11,6 @@ import contextlib
 import csv
 import json
 import os
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -205,6 +204,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     target (an atomic step on POSIX and Windows); on any error the temporary file is removed
     and the old file is untouched.
     """
+    import tempfile
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",

@@ -147,10 +147,6 @@ class Loaded:
     files: list[Path]
     store: ox.Store
 
-    def file_of(self, graph_name: str) -> Path | None:
-        """Map a named graph back to the file it was read from."""
-        return next((f for f in self.files if f.resolve().as_uri() == graph_name), None)
-
 
 # Above this many bytes of graph files, a persistent store is built once and reused: parsing
 # into memory costs more than opening the store (crossover measured by benchmarks/run.py).

@@ -107,7 +107,7 @@ def _constructed(loaded: Loaded, path: str) -> list[Any]:
     return result.triples
 
 
-def network(graph: nx.MultiDiGraph, *, lang: str) -> Any:
+def network(graph: nx.MultiDiGraph) -> Any:
     """A pyvis Network of the projection: positions, colours, shapes and sizes set."""
     from pyvis.network import Network
 
@@ -144,7 +144,7 @@ def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
 def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, Any],
          triples: int) -> str:
     """The whole HTML document."""
-    net = network(graph, lang=lang)
+    net = network(graph)
     physics = graph.number_of_nodes() <= PHYSICS_LIMIT
     nodes = []
     for entry in net.nodes:
