@@ -289,3 +289,29 @@ def test_with_ontology_adds_it_once():
     files = with_ontology(None)
     assert sum(f.name == "ontology.ttl" for f in files) == 1
     assert open_store(files)  # loads
+
+
+def test_large_networks_draw_a_precomputed_layout_without_physics():
+    import networkx as nx
+
+    from kqgraph.viz import PHYSICS_LIMIT, page
+
+    def network(n: int) -> nx.MultiDiGraph:
+        graph = nx.MultiDiGraph()
+        for i in range(n):
+            graph.add_node(f"kqr:n{i}", iri=f"https://w3id.org/kqgraph/id/n{i}", label=f"n{i}",
+                           label_ko="", label_en=f"n{i}", label_fr="", **{"class": "kq:Company"},
+                           class_label="company", country="", country_label="", sectors="",
+                           sector_labels="", sources="", source_labels="", facts="",
+                           details="")
+        for i in range(1, n):
+            graph.add_edge(f"kqr:n{i}", f"kqr:n{i // 2}", key="kq:party", property="kq:party",
+                           label="party")
+        return graph
+
+    small = _data(page(network(PHYSICS_LIMIT), lang="en", title="t", options={}, triples=0))
+    large = _data(page(network(PHYSICS_LIMIT + 1), lang="en", title="t", options={},
+                       triples=0))
+    assert (small["physics"], large["physics"]) == (True, False)
+    positions = {(n["x"], n["y"]) for n in large["nodes"]}
+    assert len(positions) > PHYSICS_LIMIT  # every node placed by the layout, not piled up

@@ -46,7 +46,7 @@
     physics: data.physics ? {
       enabled: true, solver: "forceAtlas2Based",
       forceAtlas2Based: { gravitationalConstant: -60, springLength: 120 },
-      stabilization: { enabled: true, iterations: 300, updateInterval: 50, fit: true }
+      stabilization: { enabled: true, iterations: 150, updateInterval: 50, fit: true }
     } : { enabled: false }
   };
   document.getElementById("title").textContent = data.title;
