@@ -147,18 +147,16 @@ def describe_dataset(loaded: Loaded, triples: int) -> list[ox.Triple]:
                              ox.Literal(ABOUT[lang], language=lang)))
     for prefix in ("kq", "schema", "org", "prov", "skos", "dcterms"):
         out.append(ox.Triple(dataset, term("void:vocabulary"), iri(PREFIXES[prefix])))
-    rows = loaded.store.query(
+    rows = loaded.query(
         "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class . "
-        "?class rdfs:subClassOf* kq:Entity } GROUP BY ?class",
-        prefixes=PREFIXES, use_default_graph_as_union=True)
+        "?class rdfs:subClassOf* kq:Entity } GROUP BY ?class")
     for row in rows:
         local = row["class"].value.rsplit("#", 1)[-1]
         part = iri(f"{DATASET}/class/{local}")
         out += [ox.Triple(dataset, term("void:classPartition"), part),
                 ox.Triple(part, term("void:class"), row["class"]),
                 ox.Triple(part, term("void:entities"), integer(int(row["n"].value)))]
-    sources = loaded.store.query("SELECT DISTINCT ?s WHERE { ?s a kq:Source }",
-                                 prefixes=PREFIXES, use_default_graph_as_union=True)
+    sources = loaded.query("SELECT DISTINCT ?s WHERE { ?s a kq:Source }")
     out += [ox.Triple(dataset, term("dcterms:source"), row["s"]) for row in sources]
     return sorted(out, key=str)
 

@@ -102,7 +102,7 @@ def project(
 
 
 def _select(loaded: Loaded, text: str) -> Any:
-    return loaded.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    return loaded.query(text)
 
 
 def _attributes(loaded: Loaded, iri: str, classes: set[str], country: str | None,

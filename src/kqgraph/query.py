@@ -354,7 +354,7 @@ def _execute(loaded: store.Loaded, text: str, checked: Checked, origin: str) -> 
 def _answer(loaded: store.Loaded, text: str, origin: str) -> Any:
     """Run the query on the store; a syntax or engine error becomes a KqError."""
     try:
-        return loaded.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        return loaded.query(text)
     except SyntaxError as err:
         line, column, message = _syntax_position(str(err))
         raise KqError(message, path=origin, line=line, column=column) from None
@@ -498,11 +498,8 @@ def pick_label(labels: dict[str, str], lang: str) -> str | None:
 
 def all_labels(loaded: store.Loaded) -> list[tuple[str, str, str]]:
     """(entity IRI, label, language) for every rdfs:label and skos:altLabel."""
-    rows = loaded.store.query(
-        "SELECT ?s ?l WHERE { VALUES ?p { rdfs:label skos:altLabel } ?s ?p ?l "
-        "FILTER(isIRI(?s)) }",
-        prefixes=PREFIXES, use_default_graph_as_union=True,
-    )
+    rows = loaded.query("SELECT ?s ?l WHERE { VALUES ?p { rdfs:label skos:altLabel } ?s ?p ?l "
+                        "FILTER(isIRI(?s)) }")
     return [(r["s"].value, r["l"].value, r["l"].language or "") for r in rows]
 
 
@@ -616,19 +613,21 @@ def search(loaded: store.Loaded, text: str) -> list[tuple[str, list[str]]]:
     return [(iri, sorted(labels)) for iri, labels in sorted(hits.items(), key=rank)]
 
 
+def triple_count(loaded: store.Loaded) -> int:
+    """Distinct triples in the graph (a triple in two files counts once)."""
+    rows = loaded.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+    return int(next(iter(rows))["n"].value)
+
+
 def stats(loaded: store.Loaded, *, lang: str = "en") -> dict[str, Any]:
     """Triple count and the number of subjects of each class (direct rdf:type).
 
     Classes are ordered by count, then by name, so the output is stable.
     """
-    triples = next(iter(loaded.store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-        use_default_graph_as_union=True,
-    )))["n"].value
-    rows = loaded.store.query(
-        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class",
-        use_default_graph_as_union=True,
-    )
+    triples = triple_count(loaded)
+    rows = loaded.query(
+        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class")
     classes = [
         {
             "class": curie(row["class"].value),

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kqgraph.errors import KqError
 
@@ -142,10 +142,21 @@ def _check_xml_entities(path: Path) -> None:
 
 @dataclass
 class Loaded:
-    """The parsed graph: its files and their quads, in a queryable Oxigraph store."""
+    """The parsed graph: its files and their quads, in a queryable Oxigraph store.
+
+    In memory each file is a named graph and queries see their union; a persistent store
+    holds everything in its default graph, which queries read directly (faster at scale).
+    """
 
     files: list[Path]
     store: ox.Store
+    union: bool = True
+
+    def query(self, text: str) -> Any:
+        """Run SPARQL with the project's prefixes over the whole graph."""
+        from kqgraph.vocab import PREFIXES
+
+        return self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=self.union)
 
 
 # Above this many bytes of graph files, a persistent store is built once and reused: parsing
@@ -180,7 +191,7 @@ def open_store(
         raise KqError(f"KQGRAPH_CACHE must be auto, always or never, not {mode!r}")
     size = sum(f.stat().st_size for f in files)
     if mode == "always" or (mode == "auto" and size >= CACHE_MIN_BYTES):
-        return Loaded(files, cached_store(files, progress=progress))
+        return Loaded(files, cached_store(files, progress=progress), union=False)
     store = ox.Store()
     for path in files:
         store.extend(parse_file(path))
