@@ -68,10 +68,15 @@ class Context:
     @cached_property
     def everything(self) -> bytes:
         """N-Triples of the graph and its description, sorted: what the RDF files hold."""
+        import heapq
+
         import pyoxigraph as ox
 
-        extra = ox.serialize(self.description, format=ox.RdfFormat.N_TRIPLES)
-        return b"".join(line + b"\n" for line in sorted({*self.lines, *_split(extra)}))
+        extra = sorted(set(_split(ox.serialize(self.description,
+                                               format=ox.RdfFormat.N_TRIPLES))))
+        # Both inputs are sorted: merging them is linear, where sorting again is not.
+        merged = heapq.merge(self.lines, extra)
+        return b"\n".join(dict.fromkeys(merged)) + b"\n"
 
     def triples(self) -> Iterator[ox.Triple]:
         import pyoxigraph as ox

@@ -12,9 +12,8 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kqgraph import store
 from kqgraph.errors import KqError
@@ -70,8 +69,7 @@ TOKEN_RE = re.compile(
 ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     line: int
@@ -118,12 +116,11 @@ def _bisect(starts: list[int], at: int) -> int:
     return bisect.bisect_right(starts, at) - 1
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """What the safety check learnt about a query."""
 
     form: str  # SELECT, CONSTRUCT, ASK, DESCRIBE or UPDATE
-    variables: tuple[str, ...] = field(default=())  # in order of first appearance
+    variables: tuple[str, ...] = ()  # in order of first appearance
     update_at: Token | None = None  # the keyword that makes it an update
 
 
@@ -179,15 +176,13 @@ HEADER_RE = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 PARAM_RE = re.compile(r"^(\w+)\s*=\s*(\S+)\s*(?:[-—]\s*)?(.*)$")
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     name: str
     default: str
     description: str
 
 
-@dataclass(frozen=True)
-class SavedQuery:
+class SavedQuery(NamedTuple):
     name: str
     path: Path
     title: str
@@ -247,15 +242,21 @@ def find_saved(name: str, folder: Path | None = None) -> SavedQuery:
 # Running
 # ---------------------------------------------------------------------------------------------
 
-@dataclass
 class Result:
-    """A query's answer: solutions (SELECT), triples (CONSTRUCT, DESCRIBE) or a boolean."""
+    """A query's answer: solutions (SELECT), triples (CONSTRUCT, DESCRIBE) or a boolean.
 
-    form: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = field(default_factory=list)
-    triples: list[ox.Triple] = field(default_factory=list)
-    boolean: bool | None = None
+    A plain class, like the other records of the query path: dataclasses compile code at
+    import, which cost `kqgraph query` 30 ms of start-up.
+    """
+
+    def __init__(self, form: str, *, variables: list[str] | None = None,
+                 rows: list[dict[str, Any]] | None = None,
+                 triples: list[ox.Triple] | None = None, boolean: bool | None = None) -> None:
+        self.form = form
+        self.variables = variables or []
+        self.rows = rows or []
+        self.triples = triples or []
+        self.boolean = boolean
 
 
 def run(
@@ -552,8 +553,7 @@ def term_of(loaded: store.Loaded, value: str) -> Any:
     return ox.NamedNode(resolve(loaded, value))
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One statement about an entity, ready to show: who, property, value, and its source."""
 
     subject: str

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,7 +139,6 @@ def _check_xml_entities(path: Path) -> None:
                       path=path)
 
 
-@dataclass
 class Loaded:
     """The parsed graph: its files and their quads, in a queryable Oxigraph store.
 
@@ -148,9 +146,10 @@ class Loaded:
     holds everything in its default graph, which queries read directly (faster at scale).
     """
 
-    files: list[Path]
-    store: ox.Store
-    union: bool = True
+    def __init__(self, files: list[Path], store: ox.Store, *, union: bool = True) -> None:
+        self.files = files
+        self.store = store
+        self.union = union
 
     def query(self, text: str) -> Any:
         """Run SPARQL with the project's prefixes over the whole graph."""
