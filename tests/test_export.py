@@ -239,3 +239,40 @@ def test_files_get_the_usual_permissions(exported: Path):
     mask = os.umask(0)
     os.umask(mask)
     assert (exported / "kqgraph.ttl").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_export_of_data_without_the_ontology_still_draws(tmp_path: Path):
+    data = store.graph_dir() / "data"
+    result = CliRunner().invoke(cli, ["export", "-g", str(data), "-f", "csv", "-o",
+                                      str(tmp_path)])
+    assert result.exit_code == 0
+    nodes = (tmp_path / "nodes.csv").read_bytes().decode("utf-8-sig").splitlines()
+    assert len(nodes) > 20 and any(line.startswith("kqr:mila,") for line in nodes)
+
+
+def test_trig_is_the_same_whatever_the_store(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("KQGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    outputs = []
+    for mode in ("never", "always"):
+        monkeypatch.setenv("KQGRAPH_CACHE", mode)
+        assert CliRunner().invoke(cli, ["export", "-f", "trig", "-f", "nt", "-o",
+                                        str(tmp_path / mode)]).exit_code == 0
+        outputs.append([(tmp_path / mode / n).read_bytes() for n in ("kqgraph.trig",
+                                                                     "kqgraph.nt")])
+    assert outputs[0] == outputs[1]
+
+
+def test_a_file_read_twice_counts_once(tmp_path: Path):
+    from kqgraph.project import project
+
+    folder = tmp_path / "g"
+    import shutil
+
+    shutil.copytree(store.graph_dir(), folder)
+    shutil.copy(folder / "data" / "agreements.ttl", folder / "data" / "agreements-copy.ttl")
+    graph = project(store.open_store(store.with_ontology([folder])))
+    memo = graph.nodes["kqr:canada-korea-sti-memorandum-2016"]
+    assert memo["sectors"] == "kqr:aerospace | kqr:ai | kqr:energy | kqr:space-environment"
+    assert "date signed: 2016" in memo["details"] and "2016, 2016" not in memo["details"]
+    assert len(store.graph_files([folder, folder / ".." / "g"])) == len(store.graph_files(
+        [folder]))

@@ -229,3 +229,45 @@ def test_c_locale_keeps_hangul_accents_and_emoji(tmp_path: Path):
     run = subprocess.run([*KQGRAPH, "describe", "kqr:quebec"], capture_output=True, env=env,
                          check=True)
     assert "퀘벡주" in run.stdout.decode("utf-8")
+
+
+# --- found in review: escapes read differently by the check and by the engine ----------------
+
+@pytest.mark.parametrize("text", [
+    'SELECT * WHERE {{ BIND("\\u0022" AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} '
+    'BIND("\\u0022" AS ?y) }}',
+    'SELECT * FROM <{url}> WHERE {{ BIND("\\u0022" AS ?x) }} # "\\u0022"',
+    'INSERT DATA {{ <a:b> <a:c> "\\u0022" }} ; LOAD <{url}> ; '
+    'INSERT DATA {{ <a:b> <a:c> "\\u0022" }}',
+])
+def test_an_escaped_quote_cannot_hide_a_network_keyword(text: str, endpoint):
+    query = text.format(url=f"http://127.0.0.1:{endpoint.server_port}/x")
+    result = CliRunner().invoke(cli, ["query", query])
+    assert result.exit_code == 2
+    assert "refused" in result.stderr or "makes this an update" in result.stderr
+    assert endpoint.requests == []
+
+
+@pytest.mark.parametrize("extra", [[], ["--timeout", "30"]])
+def test_an_engine_error_while_reading_results_is_reported_cleanly(extra: list[str]):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = CliRunner().invoke(cli, [
+        "query", f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/s> {{ ?s ?p ?o }} }}",
+        "--allow-network", "--format", "csv", *extra])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("query: the query failed:")
+    assert "Traceback" not in result.output
+
+
+def test_a_query_file_that_is_not_utf8(tmp_path: Path):
+    path = tmp_path / "latin1.rq"
+    path.write_bytes('SELECT * WHERE { ?s ?p "é" }'.encode("latin-1"))
+    for args in (["query", "-f", str(path)], ["viz", "--query", str(path), "-o",
+                                              str(tmp_path / "x.html")]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"{path}: not UTF-8 text")

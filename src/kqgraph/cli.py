@@ -164,8 +164,11 @@ def _query_source(query: str | None, file: Any) -> tuple[str, str, tuple[Any, ..
     if file is not None and query is not None:
         raise KqError("give either QUERY or -f FILE, not both")
     if file is not None:
-        name = "<stdin>" if file.name == "<stdin>" else file.name
-        return file.read(), name, ()
+        try:
+            return file.read(), file.name, ()
+        except UnicodeDecodeError as err:
+            raise KqError(f"not UTF-8 text: {err.reason} at byte {err.start}",
+                          path=file.name) from None
     if query is None:
         raise KqError("no query: give SPARQL text, a saved query's name, or -f FILE")
     if re.fullmatch(r"[\w-]+", query):

@@ -84,26 +84,36 @@ class Context:
         return (q.triple for q in ox.parse(self.everything, format=ox.RdfFormat.N_TRIPLES))
 
     @cached_property
+    def drawable(self) -> Loaded:
+        """The graph with the ontology beside it, which the projection needs for classes
+        and labels (the RDF files hold only what was loaded)."""
+        from kqgraph.store import open_store, with_ontology
+
+        files = self.loaded.files
+        if not files or len(with_ontology(files)) == len(files):
+            return self.loaded
+        return open_store(with_ontology(files))
+
+    @cached_property
     def projection(self) -> nx.MultiDiGraph:
         from kqgraph.project import project
 
-        return project(self.loaded, lang=self.lang)
+        return project(self.drawable, lang=self.lang)
 
 
 def _split(data: bytes) -> list[bytes]:
     return [line for line in data.split(b"\n") if line]
 
 
-def _dump_all(store: Any, graphs: Callable[[Any], bool] | None = None) -> bytes:
-    """N-Triples of the default graph and every named graph (or those `graphs` accepts),
-    written by Oxigraph itself."""
+def _dump_all(store: Any) -> bytes:
+    """N-Triples of the default graph and every named graph, written by Oxigraph itself."""
     import pyoxigraph as ox
 
     if not isinstance(store, ox.Store):  # a remote endpoint's snapshot is already local
         return ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
     names = [ox.DefaultGraph(), *store.named_graphs()]
     return b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
-                    for name in names if graphs is None or graphs(name))
+                    for name in names)
 
 
 def nt_lines(data: bytes) -> list[bytes]:
@@ -218,15 +228,16 @@ def _trig(ctx: Context) -> bytes:
 
     from kqgraph.store import graph_dir
 
-    store = ctx.loaded.store
-    ontology = (graph_dir() / "ontology.ttl").resolve().as_uri()
-
-    def is_ontology(name: Any) -> bool:
-        return getattr(name, "value", None) == ontology
-
+    ontology_file = graph_dir() / "ontology.ttl"
+    loaded = {f.resolve() for f in ctx.loaded.files}
+    # The ontology's statements, whether the store keeps files apart (in memory) or not
+    # (a persistent store): the same output either way.
+    ontology = set(nt_lines(ox.serialize((q.triple for q in ox.parse(path=ontology_file)),
+                                         format=ox.RdfFormat.N_TRIPLES))
+                   ) if ontology_file.resolve() in loaded else set()
     parts = {
-        "data": nt_lines(_dump_all(store, lambda n: not is_ontology(n))),
-        "ontology": nt_lines(_dump_all(store, is_ontology)),
+        "data": [line for line in ctx.lines if line not in ontology],
+        "ontology": sorted(ontology),
         "shapes": nt_lines(ox.serialize(
             (q.triple for q in ox.parse(path=graph_dir() / "shapes.ttl")),
             format=ox.RdfFormat.N_TRIPLES)),
@@ -268,7 +279,7 @@ def _csv(ctx: Context) -> dict[str, bytes]:
 def _html(ctx: Context) -> bytes:
     from kqgraph.viz import render
 
-    return render(ctx.loaded, lang=ctx.lang).encode()
+    return render(ctx.drawable, lang=ctx.lang).encode()
 
 
 def _one(filename: str, render: Callable[[Context], bytes]

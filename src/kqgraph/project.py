@@ -113,10 +113,11 @@ def _attributes(loaded: Loaded, iri: str, classes: set[str], country: str | None
     cls = "Talk" if "Talk" in classes else min(classes - {"Source"})
     labels = labels_of(loaded, iri)
     values = _literals(loaded, node, lang)
-    sources = sorted(q.object.value for q in loaded.store.quads_for_pattern(
-        node, ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom"), None))
-    sectors = sorted(q.object.value for q in loaded.store.quads_for_pattern(
-        node, ox.NamedNode(PREFIXES["kq"] + "sector"), None))
+    # Sets: a statement made in two files comes back once per file.
+    sources = sorted({q.object.value for q in loaded.store.quads_for_pattern(
+        node, ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom"), None)})
+    sectors = sorted({q.object.value for q in loaded.store.quads_for_pattern(
+        node, ox.NamedNode(PREFIXES["kq"] + "sector"), None)})
     class_node = ox.NamedNode(PREFIXES["kq"] + cls)
     return {
         "iri": iri,
@@ -130,7 +131,7 @@ def _attributes(loaded: Loaded, iri: str, classes: set[str], country: str | None
         "sector_labels": SEP.join(display(loaded, ox.NamedNode(s), lang) for s in sectors),
         "sources": SEP.join(curie(s) for s in sources),
         "source_labels": SEP.join(display(loaded, ox.NamedNode(s), lang) for s in sources),
-        "facts": SEP.join(sorted(_fact_text(loaded, f, lang) for f in facts)),
+        "facts": SEP.join(sorted({_fact_text(loaded, f, lang) for f in facts})),
         "details": SEP.join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(values.items())),
     }
 
@@ -146,7 +147,7 @@ def _literals(loaded: Loaded, node: Any, lang: str) -> dict[str, list[str]]:
             by_property[quad.predicate].append(quad.object)
     out = {}
     for prop, literals in by_property.items():
-        chosen = [lit.value for lit in literals if not lit.language]
+        chosen = sorted({lit.value for lit in literals if not lit.language})
         tagged = {lit.language: lit.value for lit in literals if lit.language}
         if tagged:
             chosen.append(pick_label(tagged, lang) or "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -77,13 +77,14 @@ class Token(NamedTuple):
     offset: int  # index in the text as written
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """Split a query into tokens, after SPARQL 1.1's codepoint escapes are applied.
+def tokens(text: str, *, decode: bool = True) -> Iterator[Token]:
+    """Split a query into tokens, after SPARQL 1.1's codepoint escapes are applied (or, with
+    `decode=False`, as written, which is how Oxigraph reads them).
 
     Escapes are decoded first, as the SPARQL 1.1 grammar says (so `\\u0053ERVICE` is the
     keyword SERVICE); positions still point into the text as the user wrote it.
     """
-    decoded, origin = _decode_escapes(text)
+    decoded, origin = _decode_escapes(text) if decode else (text, list(range(len(text) + 1)))
     starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     for match in TOKEN_RE.finditer(decoded):
         kind = match.lastgroup or "other"
@@ -128,9 +129,19 @@ def check(text: str, *, origin: str = "query", allow_network: bool = False) -> C
     """Refuse what can reach outside the store; return the query's form and variable order.
 
     Raises `KqError` naming the position of the offending keyword. Whether an update may
-    run is the caller's decision (see `run`), made after its syntax is checked.
+    run is the caller's decision (see `run`). The query is read twice, with SPARQL 1.1's
+    codepoint escapes decoded (as the standard says) and as written (as Oxigraph reads it):
+    an escape such as `"\\u0022"` opens a string in one reading and not in the other, so a
+    keyword hidden from one reading is seen by the other. Either finding refuses.
     """
-    toks = list(tokens(text))
+    decoded = _scan(list(tokens(text)), origin, allow_network)
+    raw = _scan(list(tokens(text, decode=False)), origin, allow_network)
+    if raw.update_at is not None and decoded.update_at is None:
+        return Checked("UPDATE", decoded.variables, raw.update_at)
+    return decoded
+
+
+def _scan(toks: list[Token], origin: str, allow_network: bool) -> Checked:
     form = ""
     update_at = None
     variables: list[str] = []
@@ -279,8 +290,7 @@ def run(
 
     checked = check(text, origin=origin, allow_network=allow_network)
     if checked.update_at is not None:
-        _refuse_update(text, checked.update_at, origin=origin, allowed=update,
-                       allow_network=allow_network)
+        _refuse_update(checked.update_at, origin=origin, allowed=update)
     values = {p.name: p.default for p in declared}
     values.update(params or {})
     unknown = set(values) - set(checked.variables)
@@ -300,24 +310,9 @@ def run(
     return _execute(loaded, text, checked, origin)
 
 
-def _refuse_update(text: str, at: Token, *, origin: str, allowed: bool,
-                   allow_network: bool) -> None:
-    """Updates are refused: first a syntax error if there is one, then why it cannot run.
-
-    The syntax is checked by running the update on a new, empty in-memory store, which can
-    change nothing (network operations were refused before, unless allowed, and then the
-    syntax check is skipped so that nothing is fetched).
-    """
-    import pyoxigraph as ox
-
-    if not allow_network:
-        try:
-            ox.Store().update(text, prefixes=PREFIXES)
-        except SyntaxError as err:
-            line, column, message = _syntax_position(str(err))
-            raise KqError(message, path=origin, line=line, column=column) from None
-        except OSError:
-            pass
+def _refuse_update(at: Token, *, origin: str, allowed: bool) -> None:
+    """Updates are refused, with the position of the keyword that makes one. They are never
+    run, not even on an empty store to check their syntax: a LOAD would fetch."""
     if not allowed:
         raise KqError(f"{at.text.upper()} makes this an update; queries are read-only "
                       "(use --update on a writable target)", path=origin, line=at.line,
@@ -334,7 +329,7 @@ def with_values(text: str, bindings: dict[str, Any], *, origin: str = "query") -
     query's structure. The block goes inside the outer WHERE group (found from the tokens),
     where it joins before any grouping; a trailing VALUES would join after GROUP BY.
     """
-    toks = list(tokens(text))
+    toks = list(tokens(text, decode=False))  # where Oxigraph will see the braces
     words = [t.text.upper() if t.kind == "word" else "" for t in toks]
     start = words.index("WHERE") if "WHERE" in words else 0
     if "WHERE" not in words and "CONSTRUCT" in words:
@@ -349,17 +344,19 @@ def with_values(text: str, bindings: dict[str, Any], *, origin: str = "query") -
 
 
 def _execute(loaded: store.Loaded, text: str, checked: Checked, origin: str) -> Result:
-    return _to_result(_answer(loaded, text, origin), checked)
+    return _answer(loaded, text, origin, lambda answer: _to_result(answer, checked))
 
 
-def _answer(loaded: store.Loaded, text: str, origin: str) -> Any:
-    """Run the query on the store; a syntax or engine error becomes a KqError."""
+def _answer(loaded: store.Loaded, text: str, origin: str,
+            then: Callable[[Any], Any] = lambda answer: answer) -> Any:
+    """Run the query on the store and `then` read its answer (which Oxigraph computes
+    lazily, so engine errors can surface while reading); errors become a KqError."""
     try:
-        return loaded.query(text)
+        return then(loaded.query(text))
     except SyntaxError as err:
         line, column, message = _syntax_position(str(err))
         raise KqError(message, path=origin, line=line, column=column) from None
-    except OSError as err:  # SERVICE failures and similar, reported by the engine
+    except (OSError, RuntimeError, ValueError) as err:  # SERVICE failures and the like
         raise KqError(f"the query failed: {err}", path=origin) from None
 
 
@@ -442,15 +439,19 @@ def _run_with_timeout(
 def _worker(sender: Any, loaded: store.Loaded, text: str, origin: str) -> None:
     import pyoxigraph as ox
 
-    try:
-        answer = _answer(loaded, text, origin)
+    def encode(answer: Any) -> tuple[str, bytes]:
         if isinstance(answer, ox.QueryTriples):
-            sender.send(("triples", ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)))
-        else:
-            sender.send(("results", answer.serialize(format=ox.QueryResultsFormat.JSON)))
+            return "triples", ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)
+        return "results", answer.serialize(format=ox.QueryResultsFormat.JSON)
+
+    try:
+        sender.send(_answer(loaded, text, origin, encode))
     except KqError as err:
         sender.send(("error", {"message": err.message, "path": err.path, "line": err.line,
                                "column": err.column}))
+    except Exception as err:  # never a traceback from the worker: the parent reports it
+        sender.send(("error", {"message": f"the query failed: {err}", "path": origin,
+                               "line": None, "column": None}))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,7 +58,10 @@ def graph_files(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[P
             found.append(path)
         else:
             raise KqError("no such file or folder", path=path)
-    return list(dict.fromkeys(found))
+    unique: dict[Path, Path] = {}  # the same file named twice is read once
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def with_ontology(paths: Iterable[str | os.PathLike[str]] | None) -> list[Path]:
@@ -71,14 +74,23 @@ def with_ontology(paths: Iterable[str | os.PathLike[str]] | None) -> list[Path]:
     return files
 
 
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The file's RDF format, by suffix (Turtle by default), after the checks that must
+    come before its parser runs."""
+    import pyoxigraph as ox
+
+    fmt = getattr(ox.RdfFormat, SUFFIXES.get(path.suffix, "TURTLE"))
+    if fmt == ox.RdfFormat.RDF_XML:
+        _check_xml_entities(path)
+    return fmt
+
+
 def parse_file(path: Path) -> list[ox.Quad]:
     """Parse one file strictly; a syntax error becomes a KqError with line and column."""
     import pyoxigraph as ox
 
-    fmt = getattr(ox.RdfFormat, SUFFIXES.get(path.suffix, "TURTLE"))
+    fmt = rdf_format(path)
     graph = ox.NamedNode(path.resolve().as_uri())
-    if fmt == ox.RdfFormat.RDF_XML:
-        _check_xml_entities(path)
     try:
         with path.open("rb") as stream:
             quads = list(ox.parse(stream, format=fmt, base_iri=graph.value))
@@ -293,13 +305,10 @@ def _load_files(store: ox.Store, files: list[Path],
     import threading
     import time
 
-    import pyoxigraph as ox
 
     total = sum(f.stat().st_size for f in files)
     for number, path in enumerate(files, start=1):
-        fmt = getattr(ox.RdfFormat, SUFFIXES.get(path.suffix, "TURTLE"))
-        if fmt == ox.RdfFormat.RDF_XML:
-            _check_xml_entities(path)
+        fmt = rdf_format(path)
         failure: list[BaseException] = []
 
         def load(path: Path = path, fmt: ox.RdfFormat = fmt, failure: list = failure) -> None:
@@ -331,8 +340,10 @@ def _remove(folder: Path) -> None:
 
 
 def _prune(keep: Path) -> None:
-    """Keep the few most recently built stores; remove older ones and leftovers."""
-    stores = sorted((p for p in keep.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+    """Keep the few most recently built stores; remove older ones. Only folders that are
+    finished stores count (a `served-` copy of a running server is never touched)."""
+    stores = sorted((p for p in keep.parent.iterdir()
+                     if p.is_dir() and _valid(p, p.name)),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in stores[KEEP_STORES:]:
         if old != keep:

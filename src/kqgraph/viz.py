@@ -93,7 +93,10 @@ def _constructed(loaded: Loaded, path: str) -> list[Any]:
     from kqgraph.errors import KqError
     from kqgraph.query import run
 
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise KqError(f"not UTF-8 text: {err.reason} at byte {err.start}", path=path) from None
     result = run(loaded, text, origin=path)
     if result.form != "CONSTRUCT":
         raise KqError("--query must be a CONSTRUCT query (it chooses the triples to draw)",
