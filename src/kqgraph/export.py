@@ -68,20 +68,24 @@ class Context:
     @cached_property
     def everything(self) -> bytes:
         """N-Triples of the graph and its description, sorted: what the RDF files hold."""
-        import heapq
+        import bisect
 
         import pyoxigraph as ox
 
-        extra = sorted(set(_split(ox.serialize(self.description,
-                                               format=ox.RdfFormat.N_TRIPLES))))
-        # Both inputs are sorted: merging them is linear, where sorting again is not.
-        merged = heapq.merge(self.lines, extra)
-        return b"\n".join(dict.fromkeys(merged)) + b"\n"
+        lines = list(self.lines)
+        extra = _split(ox.serialize(self.description, format=ox.RdfFormat.N_TRIPLES))
+        for line in sorted(set(extra)):  # a few dozen: inserting beats sorting a million
+            at = bisect.bisect_left(lines, line)
+            if at == len(lines) or lines[at] != line:
+                lines.insert(at, line)
+        return b"\n".join(lines) + b"\n"
 
-    def triples(self) -> Iterator[ox.Triple]:
+    def triples(self) -> Iterator[ox.Quad]:
+        """Everything, parsed back: default-graph quads, which the serializers take as
+        triples (no per-statement Python conversion)."""
         import pyoxigraph as ox
 
-        return (q.triple for q in ox.parse(self.everything, format=ox.RdfFormat.N_TRIPLES))
+        return ox.parse(self.everything, format=ox.RdfFormat.N_TRIPLES)
 
     @cached_property
     def drawable(self) -> Loaded:
@@ -206,17 +210,14 @@ def _jsonld(ctx: Context) -> bytes:
     import pyoxigraph as ox
 
     data = ox.serialize(ctx.triples(), format=ox.RdfFormat.JSON_LD)
-    names = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-
-    def short(match: re.Match[bytes]) -> bytes:
-        iri = match[2].decode("utf-8")
-        for prefix, namespace in names:
-            if iri.startswith(namespace):
-                return match[1] + f"{prefix}:{iri[len(namespace):]}".encode() + match[3]
-        return match[0]
-
-    data = re.sub(rb'("(?:@id|@type)":")([^"\\]+)(")', short, data)
-    data = re.sub(rb'((?<!\\)")(https?://[^"\\]+)(":)', short, data)
+    by_namespace = {ns.encode(): prefix.encode() for prefix, ns in PREFIXES.items()}
+    # Longest namespace first, so that the most specific prefix wins; a local part may not
+    # start with "//", which JSON-LD would read as an absolute IRI.
+    spaces = b"|".join(re.escape(ns) for ns in sorted(by_namespace, key=len, reverse=True))
+    value = re.compile(rb'("(?:@id|@type)":")(' + spaces + rb')(?!//)([^"\\]*")')
+    key = re.compile(rb'(?<!\\)"(' + spaces + rb')(?!//)([^"\\]*)":')
+    data = value.sub(lambda m: m[1] + by_namespace[m[2]] + b":" + m[3], data)
+    data = key.sub(lambda m: b'"' + by_namespace[m[1]] + b":" + m[2] + b'":', data)
     data = data.replace(b'},{"@id":', b'},\n{"@id":')
     context = json.dumps(dict(sorted(PREFIXES.items())), indent=1).encode()
     return b'{"@context": ' + context + b',\n"@graph": ' + data.strip() + b"}\n"
