@@ -452,7 +452,9 @@ def export(formats: tuple[str, ...], folder: Path, check: bool, lang: str,
     """
     from kqgraph import export as ex
 
-    loaded = _open(graphs, endpoint, whole=True)
+    # With the ontology, as viz reads it: the network needs its classes and labels, and the
+    # files then describe themselves (opening the graph twice would build a second store).
+    loaded = _open(graphs, endpoint, whole=True, ontology=True)
     show = sys.stderr.isatty()
     files = ex.render(loaded, formats, lang=lang,
                       progress=(lambda name: click.echo(f"rendering {name}…", err=True))

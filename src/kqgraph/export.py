@@ -88,21 +88,10 @@ class Context:
         return ox.parse(self.everything, format=ox.RdfFormat.N_TRIPLES)
 
     @cached_property
-    def drawable(self) -> Loaded:
-        """The graph with the ontology beside it, which the projection needs for classes
-        and labels (the RDF files hold only what was loaded)."""
-        from kqgraph.store import open_store, with_ontology
-
-        files = self.loaded.files
-        if not files or len(with_ontology(files)) == len(files):
-            return self.loaded
-        return open_store(with_ontology(files))
-
-    @cached_property
     def projection(self) -> nx.MultiDiGraph:
         from kqgraph.project import project
 
-        return project(self.drawable, lang=self.lang)
+        return project(self.loaded, lang=self.lang)
 
 
 def _split(data: bytes) -> list[bytes]:
@@ -280,7 +269,7 @@ def _csv(ctx: Context) -> dict[str, bytes]:
 def _html(ctx: Context) -> bytes:
     from kqgraph.viz import render
 
-    return render(ctx.drawable, lang=ctx.lang).encode()
+    return render(ctx.loaded, lang=ctx.lang).encode()
 
 
 def _one(filename: str, render: Callable[[Context], bytes]
