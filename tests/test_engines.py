@@ -16,7 +16,7 @@ from conftest import free_port, wait_for
 from kqgraph import store
 from kqgraph.cli import cli
 
-KQGRAPH = [sys.executable, "-c", "from kqgraph.cli import main; main()"]
+KQGRAPH = [sys.executable, "-c", "from kqgraph.console import main; main()"]
 
 
 def kq(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:

@@ -4,8 +4,6 @@ the review style (prefixes from the one table, `a` first, sorted subjects)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -87,15 +85,3 @@ def test_kq_is_closed():
     assert str(KQ.Agreement) == PREFIXES["kq"] + "Agreement"
     with pytest.raises(AttributeError):
         KQ.Agreemnt  # noqa: B018 - the typo must fail
-
-
-def test_query_command_does_not_import_heavy_libraries():
-    # Start-up cost matters for every command: `kqgraph query` needs pyoxigraph only.
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom kqgraph.cli import cli\n"
-            "r = CliRunner().invoke(cli, ['query', 'partners', '--format', 'csv'])\n"
-            "assert r.exit_code == 0, r.output\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'rdflib', 'pyshacl', 'networkx', 'pyvis'}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out == "[]\n"

@@ -7,13 +7,12 @@ their own modules and are imported only when used.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 __version__ = "0.1.0"
 __all__ = ["KqError", "__version__", "load"]
 
 from kqgraph.errors import KqError
 
+TYPE_CHECKING = False  # `typing` is for type checkers only: importing it slows every command
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from os import PathLike

@@ -6,8 +6,6 @@ and light commands do not pay for rdflib, pyshacl or networkx.
 from __future__ import annotations
 
 import json
-import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,32 +13,20 @@ from typing import Any
 import click
 
 from kqgraph import __version__
+from kqgraph.console import FORMATS, open_graph, progress, report, run_query
 from kqgraph.errors import KqError
-
-# Output format names only; the writers are imported when a command runs.
-FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]
 
 
 class Group(click.Group):
-    """The one place a `KqError` becomes a one-line message and an exit code."""
+    """Errors raised by a command go to `console.report`: one line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KqError as err:
-            click.echo(f"kqgraph: {err}" if err.path is None else str(err), err=True)
-            ctx.exit(err.exit_code)
-        except BrokenPipeError:  # `kqgraph ... | head`: the reader left; that is not an error
-            sys.stderr.close()
-            ctx.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except Exception as err:  # a bug: say so in one line; KQGRAPH_DEBUG=1 shows the trace
-            if os.environ.get("KQGRAPH_DEBUG"):
-                raise
-            click.echo(f"kqgraph: internal error: {type(err).__name__}: {err} "
-                       "(set KQGRAPH_DEBUG=1 for details, and please report it)", err=True)
-            ctx.exit(70)
+        except Exception as err:
+            ctx.exit(report(err))
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,30 +65,6 @@ def endpoint_option(func: Any) -> Any:
              "$KQGRAPH_ENDPOINT; credentials from $KQGRAPH_ENDPOINT_USER and "
              "$KQGRAPH_ENDPOINT_PASSWORD).",
     )(func)
-
-
-def _progress(message: str) -> None:
-    """Progress of long work, on a terminal only, rewritten in place."""
-    if sys.stderr.isatty():
-        click.echo(f"\r{message}\x1b[K", err=True, nl=False)
-
-
-def _open(graphs: tuple[str, ...], endpoint: str | None, *, whole: bool = False,
-          ontology: bool = False) -> Any:
-    """The graph a command reads: local files (the shipped graph by default) or an endpoint;
-    `whole` copies an endpoint's graph locally for stages that walk all of it."""
-    from kqgraph.store import Loaded, open_store, with_ontology
-
-    if endpoint:
-        if graphs:
-            raise KqError("give either --endpoint or --graph, not both")
-        loaded = open_store(endpoint=endpoint)
-        return Loaded([], loaded.store.snapshot()) if whole else loaded
-    paths = with_ontology(list(graphs) or None) if ontology else (list(graphs) or None)
-    loaded = open_store(paths, progress=_progress)
-    if sys.stderr.isatty():
-        click.echo("\r\x1b[K", err=True, nl=False)
-    return loaded
 
 
 def lang_option(func: Any) -> Any:
@@ -145,43 +107,8 @@ def query(query: str | None, file: Any, params: tuple[str, ...], fmt: str | None
         kqgraph query -f my-question.rq --format json > answer.json
         echo 'ASK { kqr:mila a kq:ResearchInstitute }' | kqgraph query -f -
     """
-    from kqgraph import output
-    from kqgraph import query as q
-
-    text, origin, declared = _query_source(query, file)
-    bindings = dict(_split_param(p) for p in params)
-    loaded = _open(graphs, endpoint)
-    result = q.run(loaded, text, params=bindings, declared=declared, origin=origin,
-                   update=update, allow_network=allow_network, timeout=timeout)
-    out = sys.stdout
-    output.write(result, fmt, out, loaded=loaded, lang=lang, tty=out.isatty())
-
-
-def _query_source(query: str | None, file: Any) -> tuple[str, str, tuple[Any, ...]]:
-    """The query text, a name for it in messages, and its declared parameters."""
-    from kqgraph.query import find_saved
-
-    if file is not None and query is not None:
-        raise KqError("give either QUERY or -f FILE, not both")
-    if file is not None:
-        try:
-            return file.read(), file.name, ()
-        except UnicodeDecodeError as err:
-            raise KqError(f"not UTF-8 text: {err.reason} at byte {err.start}",
-                          path=file.name) from None
-    if query is None:
-        raise KqError("no query: give SPARQL text, a saved query's name, or -f FILE")
-    if re.fullmatch(r"[\w-]+", query):
-        saved = find_saved(query)
-        return saved.text, str(saved.path), saved.params
-    return query, "query", ()
-
-
-def _split_param(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not re.fullmatch(r"\w+", name):
-        raise KqError(f"--param wants NAME=VALUE, got {text!r}")
-    return name, value
+    run_query(query, file=file, params=params, fmt=fmt, lang=lang, graphs=graphs,
+              endpoint=endpoint, update=update, allow_network=allow_network, timeout=timeout)
 
 
 @cli.command()
@@ -236,7 +163,7 @@ def describe(entity: str, lang: str, graphs: tuple[str, ...], endpoint: str | No
     from kqgraph import query as q
     from kqgraph.output import pad, width
 
-    loaded = _open(graphs, endpoint)
+    loaded = open_graph(graphs, endpoint)
     iri = q.resolve(loaded, entity)
     facts = q.describe(loaded, iri)
     show = lambda term: q.display(loaded, term, lang)  # noqa: E731
@@ -292,7 +219,7 @@ def search(text: str, lang: str, graphs: tuple[str, ...], endpoint: str | None,
     from kqgraph import query as q
     from kqgraph.vocab import curie
 
-    loaded = _open(graphs, endpoint)
+    loaded = open_graph(graphs, endpoint)
     hits = q.search(loaded, text)
     if fmt == "json":
         click.echo(json.dumps([
@@ -362,7 +289,7 @@ def stats(graphs: tuple[str, ...], endpoint: str | None, lang: str, fmt: str) ->
     """
     from kqgraph.query import stats as run
 
-    result = run(_open(graphs, endpoint), lang=lang)
+    result = run(open_graph(graphs, endpoint), lang=lang)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -412,7 +339,7 @@ def viz(output: Path, lang: str, focus: str | None, depth: int, types: tuple[str
     from kqgraph.output import write_atomic
     from kqgraph.viz import render
 
-    loaded = _open(graphs, endpoint, whole=True, ontology=True)
+    loaded = open_graph(graphs, endpoint, whole=True, ontology=True)
     html = render(loaded, lang=lang, types=types, sectors=sectors, countries=countries,
                   focus=focus, depth=depth, query=query_file, title=title)
     if str(output) == "-":
@@ -454,7 +381,7 @@ def export(formats: tuple[str, ...], folder: Path, check: bool, lang: str,
 
     # With the ontology, as viz reads it: the network needs its classes and labels, and the
     # files then describe themselves (opening the graph twice would build a second store).
-    loaded = _open(graphs, endpoint, whole=True, ontology=True)
+    loaded = open_graph(graphs, endpoint, whole=True, ontology=True)
     show = sys.stderr.isatty()
     files = ex.render(loaded, formats, lang=lang,
                       progress=(lambda name: click.echo(f"rendering {name}…", err=True))
@@ -499,7 +426,7 @@ def push(endpoint: str, target: str | None, store_url: str | None,
 
     from kqgraph.remote import push as run
 
-    loaded = _open(inputs, None)
+    loaded = open_graph(inputs, None)
     triples = {q.triple for q in loaded.store}
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     with click.progressbar(length=len(data), label=f"pushing {len(triples)} triples",
@@ -537,7 +464,7 @@ def serve(port: int, host: str, read_only: bool, graphs: tuple[str, ...]) -> Non
     if not Path(binary).exists():
         raise KqError("the Oxigraph server is not installed: pip install oxigraph")
     files = graph_files(list(graphs) or None)
-    cached_store(files, progress=_progress)
+    cached_store(files, progress=progress)
     location = cache_dir() / cache_key(files)
     if read_only:
         command = [binary, "serve-read-only", "--location", str(location)]
@@ -552,12 +479,3 @@ def serve(port: int, host: str, read_only: bool, graphs: tuple[str, ...]) -> Non
         sys.exit(subprocess.call(command))
     except KeyboardInterrupt:
         sys.exit(0)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    # UTF-8 whatever the locale or console: Hangul and accents must never fail to print.
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
-            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
-    cli(prog_name="kqgraph")

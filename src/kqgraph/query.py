@@ -8,18 +8,22 @@ into the query text as the user typed them.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections import namedtuple
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kqgraph import store
 from kqgraph.errors import KqError
 from kqgraph.vocab import PREFIXES, curie
 
+# `typing` costs `kqgraph query` 7 ms and 1.6 MB at start-up; annotations need it only for
+# type checkers (this module's annotations are strings).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
+
     import pyoxigraph as ox
 
 # Fallback order for labels when the asked language is missing (see design.md).
@@ -69,7 +73,8 @@ TOKEN_RE = re.compile(
 ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-class Token(NamedTuple):
+class Token(namedtuple("Token", "kind text line column offset")):
+    __slots__ = ()
     kind: str
     text: str
     line: int
@@ -117,12 +122,13 @@ def _bisect(starts: list[int], at: int) -> int:
     return bisect.bisect_right(starts, at) - 1
 
 
-class Checked(NamedTuple):
+class Checked(namedtuple("Checked", "form variables update_at", defaults=((), None))):
     """What the safety check learnt about a query."""
 
+    __slots__ = ()
     form: str  # SELECT, CONSTRUCT, ASK, DESCRIBE or UPDATE
-    variables: tuple[str, ...] = ()  # in order of first appearance
-    update_at: Token | None = None  # the keyword that makes it an update
+    variables: tuple[str, ...]  # in order of first appearance; default ()
+    update_at: Token | None  # the keyword that makes it an update; default None
 
 
 def check(text: str, *, origin: str = "query", allow_network: bool = False) -> Checked:
@@ -187,13 +193,15 @@ HEADER_RE = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 PARAM_RE = re.compile(r"^(\w+)\s*=\s*(\S+)\s*(?:[-—]\s*)?(.*)$")
 
 
-class Param(NamedTuple):
+class Param(namedtuple("Param", "name default description")):
+    __slots__ = ()
     name: str
     default: str
     description: str
 
 
-class SavedQuery(NamedTuple):
+class SavedQuery(namedtuple("SavedQuery", "name path title description params text")):
+    __slots__ = ()
     name: str
     path: Path
     title: str
@@ -243,6 +251,8 @@ def find_saved(name: str, folder: Path | None = None) -> SavedQuery:
     known = {q.name: q for q in saved_queries(folder)}
     if name in known:
         return known[name]
+
+    import difflib
 
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `kqgraph queries` lists them"
@@ -554,14 +564,15 @@ def term_of(loaded: store.Loaded, value: str) -> Any:
     return ox.NamedNode(resolve(loaded, value))
 
 
-class Fact(NamedTuple):
+class Fact(namedtuple("Fact", "subject predicate object sources inverse", defaults=(False,))):
     """One statement about an entity, ready to show: who, property, value, and its source."""
 
+    __slots__ = ()
     subject: str
     predicate: str
     object: Any
     sources: tuple[str, ...]
-    inverse: bool = False  # the entity is the object (e.g. a party of an agreement)
+    inverse: bool  # the entity is the object; default False (e.g. a party of an agreement)
 
 
 def describe(loaded: store.Loaded, iri: str) -> list[Fact]:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from kqgraph.errors import KqError
 
+TYPE_CHECKING = False  # `typing` is for type checkers only: importing it costs 7 ms here
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
+
     import pyoxigraph as ox
     import rdflib
 
@@ -91,19 +93,47 @@ def parse_file(path: Path) -> list[ox.Quad]:
 
     fmt = rdf_format(path)
     graph = ox.NamedNode(path.resolve().as_uri())
-    try:
-        with path.open("rb") as stream:
-            quads = list(ox.parse(stream, format=fmt, base_iri=graph.value))
-    except SyntaxError as err:
-        # Oxigraph puts the start of the bad span in lineno and offset, both 1-based.
-        raise KqError(_parser_message(err), path=path, line=err.lineno, column=err.offset) from None
-    except (OSError, ValueError) as err:  # unreadable file, or not UTF-8
-        raise KqError(str(err), path=path) from None
-    except Exception as err:  # e.g. a JSON-LD parse error, raised as another type
-        raise KqError(_parser_message(err), path=path) from None
+    with _parsing(path), path.open("rb") as stream:
+        quads = list(ox.parse(stream, format=fmt, base_iri=graph.value))
     if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
         return quads
     return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+
+
+def load_file(store: ox.Store, path: Path) -> None:
+    """Load one file strictly into `store`, in the named graph of the file's URI (quad
+    formats keep their own graphs). Oxigraph parses and inserts in one call, with no Python
+    object per triple; blank nodes are made unique per file, as RDF scopes them."""
+    import pyoxigraph as ox
+
+    fmt = rdf_format(path)
+    uri = path.resolve().as_uri()
+    quad_format = fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+    with _parsing(path):
+        store.load(path=str(path), format=fmt, base_iri=uri,
+                   to_graph=None if quad_format else ox.NamedNode(uri))
+
+
+class _parsing:
+    """Turn a parser's failure while reading `path` into a KqError with line and column."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, err: BaseException | None, _tb: object) -> bool:
+        if err is None or not isinstance(err, Exception):
+            return False
+        if isinstance(err, SyntaxError):
+            # Oxigraph puts the start of the bad span in lineno and offset, both 1-based.
+            raise KqError(_parser_message(err), path=self.path, line=err.lineno,
+                          column=err.offset) from None
+        if isinstance(err, OSError | ValueError):  # unreadable file, or not UTF-8
+            raise KqError(str(err), path=self.path) from None
+        # e.g. a JSON-LD parse error, raised as another type
+        raise KqError(_parser_message(err), path=self.path) from None
 
 
 def _parser_message(err: Exception) -> str:
@@ -173,7 +203,7 @@ class Loaded:
 # Above this many bytes of graph files, a persistent store is built once and reused: parsing
 # into memory costs more than opening the store (crossover measured by benchmarks/run.py).
 CACHE_MIN_BYTES = 2_000_000
-MARKER = "kqgraph-store.json"
+MARKER = "kqgraph-store.key"  # the files' signature, written when the build is done
 KEEP_STORES = 4
 
 
@@ -205,7 +235,7 @@ def open_store(
         return Loaded(files, cached_store(files, progress=progress), union=False)
     store = ox.Store()
     for path in files:
-        store.extend(parse_file(path))
+        load_file(store, path)
     return Loaded(files, store)
 
 
@@ -217,19 +247,30 @@ def cache_dir() -> Path:
     return Path(base) / "kqgraph"
 
 
-def cache_key(files: list[Path]) -> str:
-    """Which store the files make: the package version and each file's path, size and
+def signature(files: list[Path]) -> bytes:
+    """What the store depends on: the package version and each file's path, size and
     modification time (nanoseconds). Hashing the contents of a large graph would cost more
     than the query it serves; size and mtime change on every edit, as for make and git."""
-    import hashlib
-
     from kqgraph import __version__
 
-    digest = hashlib.sha256(__version__.encode())
+    parts = [f"kqgraph {__version__}"]
     for path in files:
         stat = path.stat()
-        digest.update(f"\0{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:32]
+        parts.append(f"{path.resolve()}\t{stat.st_size}\t{stat.st_mtime_ns}")
+    return "\0".join(parts).encode("utf-8", "surrogateescape")
+
+
+def cache_key(files: list[Path]) -> str:
+    """The store's folder name: a 64-bit checksum of the files' signature. The store's
+    marker holds the whole signature, so a checksum collision only costs a rebuild. (zlib,
+    not hashlib: hashlib loads OpenSSL, 3.7 MB and 5 ms of every query's start-up.)"""
+    return _checksum(signature(files))
+
+
+def _checksum(data: bytes) -> str:
+    import zlib
+
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def cached_store(files: list[Path], *, progress: Callable[[str], None] | None = None) -> ox.Store:
@@ -237,13 +278,15 @@ def cached_store(files: list[Path], *, progress: Callable[[str], None] | None = 
 
     Safe when several commands build at once: each builds in its own temporary folder and
     renames it into place; the first rename wins and the others use the winner's store. A
-    store is trusted only when its marker (written last) names its key and it opens.
+    store is trusted only when its marker (written last) holds the files' signature and it
+    opens.
     """
     import pyoxigraph as ox
 
-    key = cache_key(files)
+    sign = signature(files)
+    key = _checksum(sign)
     folder = cache_dir() / key
-    if _valid(folder, key):
+    if _valid(folder, sign):
         try:
             return ox.Store.read_only(str(folder))
         except OSError:
@@ -251,27 +294,29 @@ def cached_store(files: list[Path], *, progress: Callable[[str], None] | None = 
     folder.parent.mkdir(parents=True, exist_ok=True)
     building = folder.parent / f".{key}.{os.getpid()}.building"
     _remove(building)
-    _build(building, files, key, progress)
+    _build(building, files, sign, progress)
     try:
-        os.replace(building, folder) if not folder.exists() else _swap(building, folder, key)
+        os.replace(building, folder) if not folder.exists() else _swap(building, folder, sign)
     except OSError:
         _remove(building)  # another command put a valid store there first
     _prune(folder)
     return ox.Store.read_only(str(folder))
 
 
-def _valid(folder: Path, key: str) -> bool:
-    import json
-
+def _marker(folder: Path) -> bytes | None:
     try:
-        return json.loads((folder / MARKER).read_text(encoding="utf-8"))["key"] == key
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+        return (folder / MARKER).read_bytes()
+    except OSError:
+        return None
 
 
-def _swap(building: Path, folder: Path, key: str) -> None:
+def _valid(folder: Path, sign: bytes) -> bool:
+    return _marker(folder) == sign
+
+
+def _swap(building: Path, folder: Path, sign: bytes) -> None:
     """Replace a damaged store with the new one (a valid one is kept, ours dropped)."""
-    if _valid(folder, key):
+    if _valid(folder, sign):
         _remove(building)
         return
     trash = folder.with_name(f".{folder.name}.{os.getpid()}.damaged")
@@ -280,10 +325,8 @@ def _swap(building: Path, folder: Path, key: str) -> None:
     _remove(trash)
 
 
-def _build(folder: Path, files: list[Path], key: str,
+def _build(folder: Path, files: list[Path], sign: bytes,
            progress: Callable[[str], None] | None) -> None:
-    import json
-
     import pyoxigraph as ox
 
     store = ox.Store(str(folder))
@@ -295,8 +338,7 @@ def _build(folder: Path, files: list[Path], key: str,
         _remove(folder)
         raise
     del store
-    (folder / MARKER).write_text(json.dumps({"key": key, "files": [str(f) for f in files]}),
-                                 encoding="utf-8")
+    (folder / MARKER).write_bytes(sign)
 
 
 def _load_files(store: ox.Store, files: list[Path],
@@ -343,11 +385,17 @@ def _prune(keep: Path) -> None:
     """Keep the few most recently built stores; remove older ones. Only folders that are
     finished stores count (a `served-` copy of a running server is never touched)."""
     stores = sorted((p for p in keep.parent.iterdir()
-                     if p.is_dir() and _valid(p, p.name)),
+                     if p.is_dir() and _finished(p)),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in stores[KEEP_STORES:]:
         if old != keep:
             _remove(old)
+
+
+def _finished(folder: Path) -> bool:
+    """A store whose build completed: its marker's signature checksums to its name."""
+    sign = _marker(folder)
+    return sign is not None and _checksum(sign) == folder.name
 
 
 def quads(paths: Iterable[str | os.PathLike[str]] | None = None) -> Iterator[ox.Quad]:

@@ -8,7 +8,9 @@ first use, so that commands which only need the prefix table do not import rdfli
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # `typing` is for type checkers only: it slows every command's start
+if TYPE_CHECKING:
+    from typing import Any
 
 PREFIXES: dict[str, str] = {
     "dcat": "http://www.w3.org/ns/dcat#",
