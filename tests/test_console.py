@@ -139,6 +139,7 @@ def run(args: list[str], *, fast: bool, cwd: Path, stdin: bytes = b"") -> tuple[
     ["-f", "bad.rq"],  # not UTF-8
     ["-f", "q.rq", "-g", "broken.ttl"],  # malformed Turtle: file:line:column
     ["ASK {}", "--endpoint", "http://127.0.0.1:9/sparql"],  # unreachable: exit 4
+    ["SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--timeout", "0.3"],  # 3
 ])
 def test_fast_and_click_paths_answer_alike(tmp_path: Path, args: list[str]):
     (tmp_path / "bad.rq").write_bytes(b"ASK { \xff }")
