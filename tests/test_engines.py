@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -200,4 +201,7 @@ def test_serve_read_only(cache: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+    # Terminating `kqgraph serve` stops the server too: nothing listens on the port any more.
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
     assert json.loads(kq("stats", "--format", "json")[1])["triples"] > 0

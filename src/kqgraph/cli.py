@@ -6,6 +6,7 @@ and light commands do not pay for rdflib, pyshacl or networkx.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -456,7 +457,6 @@ def serve(port: int, host: str, read_only: bool, graphs: tuple[str, ...]) -> Non
         kqgraph query --endpoint http://127.0.0.1:7878/query agreements
     """
     import shutil
-    import subprocess
 
     from kqgraph.store import cache_dir, cache_key, cached_store, graph_files
 
@@ -475,7 +475,10 @@ def serve(port: int, host: str, read_only: bool, graphs: tuple[str, ...]) -> Non
         command = [binary, "serve", "--location", str(writable)]
     command += ["--bind", f"{host}:{port}"]
     click.echo(f"SPARQL endpoint: http://{host}:{port}/query (Ctrl-C stops it)", err=True)
+    sys.stderr.flush()
+    # The server takes this process's place, so a signal (Ctrl-C, a supervisor's SIGTERM)
+    # reaches it directly: a child process would outlive a terminated parent.
     try:
-        sys.exit(subprocess.call(command))
-    except KeyboardInterrupt:
-        sys.exit(0)
+        os.execv(binary, command)
+    except OSError as err:
+        raise KqError(f"could not start the Oxigraph server: {err}") from None
