@@ -83,6 +83,32 @@ def median_run(command: list[str], runs: int, env: dict[str, str] | None = None
             results[-1][2])
 
 
+def generated(work: Path, size: int) -> Path:
+    """benchmarks/generate.py's graph of `size` triples, made once per work folder."""
+    data = work / f"kq-{size}.nt"
+    if not data.exists():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), "-o", str(data)],
+                       check=True, capture_output=True)
+    return data
+
+
+def crossover(work: Path, env: dict[str, str], runs: int) -> None:
+    """Where a persistent store starts to pay: a whole `kqgraph query` that parses the file
+    into memory (KQGRAPH_CACHE=never) against one that opens the store built before
+    (KQGRAPH_CACHE=always). kqgraph.store.CACHE_MIN_BYTES is set from this table."""
+    print("| graph | N-Triples MB | parsed into memory s | persistent store s | faster |")
+    print("|---|---|---|---|---|")
+    for size in (5_000, 10_000, 20_000, 40_000, 80_000):
+        data = generated(work, size)
+        command = [*KQGRAPH, "query", "-g", str(data), "ASK {}", "--format", "csv"]
+        memory = median_run(command, runs, {**env, "KQGRAPH_CACHE": "never"})[0]
+        timed(command, {**env, "KQGRAPH_CACHE": "always"})  # builds the store
+        stored = median_run(command, runs, {**env, "KQGRAPH_CACHE": "always"})[0]
+        print(f"| {size:,} triples | {data.stat().st_size / 1e6:.1f} | {memory:.3f} "
+              f"| {stored:.3f} | {'memory' if memory < stored else 'store'} |")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
@@ -105,6 +131,8 @@ def main() -> None:
     print(f"| `python -c 'import click'` | {click_time:.3f} | 1.00 | |")
     print(f"| `kqgraph --help` | {help_time:.3f} | {help_time / click_time:.2f} | ≤ 1.5 |\n")
 
+    crossover(work, env, args.runs)
+
     # The shipped graph: kqgraph parses it into memory (it is small); Oxigraph gets a store.
     shipped = work / "oxigraph-shipped"
     shutil.rmtree(shipped, ignore_errors=True)
@@ -125,10 +153,7 @@ def main() -> None:
     print()
 
     for size in args.sizes:
-        data = work / f"kq-{size}.nt"
-        if not data.exists():
-            subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), "-o",
-                            str(data)], check=True, capture_output=True)
+        data = generated(work, size)
         triples = sum(1 for _ in data.open("rb"))
         ox_store = work / f"oxigraph-{size}"
         shutil.rmtree(ox_store, ignore_errors=True)

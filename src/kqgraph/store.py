@@ -200,9 +200,11 @@ class Loaded:
         return self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=self.union)
 
 
-# Above this many bytes of graph files, a persistent store is built once and reused: parsing
-# into memory costs more than opening the store (crossover measured by benchmarks/run.py).
-CACHE_MIN_BYTES = 2_000_000
+# From this many bytes of graph files, a persistent store is built once and reused: parsing
+# into memory costs more than opening the store. benchmarks/run.py measures the crossover:
+# both take the same time near 1.2 MB of N-Triples (10k triples); from 2.4 MB on the store
+# is clearly faster (benchmarks/README.md).
+CACHE_MIN_BYTES = 1_000_000
 MARKER = "kqgraph-store.key"  # the files' signature, written when the build is done
 KEEP_STORES = 4
 
