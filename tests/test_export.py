@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -276,3 +277,53 @@ def test_a_file_read_twice_counts_once(tmp_path: Path):
     assert "date signed: 2016" in memo["details"] and "2016, 2016" not in memo["details"]
     assert len(store.graph_files([folder, folder / ".." / "g"])) == len(store.graph_files(
         [folder]))
+
+
+def test_jsonld_compaction_leaves_literals_alone(tmp_path: Path):
+    """The fast rewrite into CURIEs agrees with the exact one, also on literals that hold
+    the namespaces and on local parts starting with "//"; rdflib reads the same graph."""
+    import pyoxigraph as ox
+
+    kqr, schema = PREFIXES["kqr"], PREFIXES["schema"]
+    triples = [
+        ox.Triple(ox.NamedNode(kqr + "a"), ox.NamedNode(schema + "name"),
+                  ox.Literal(f'say "{schema}x" and \\"{kqr}y\\" <{kqr}z>')),
+        ox.Triple(ox.NamedNode(kqr + "a"), ox.NamedNode(schema + "url"), ox.Literal(kqr)),
+        ox.Triple(ox.NamedNode(kqr + "a"), ox.NamedNode(schema + "url"),
+                  ox.Literal(kqr + "b", datatype=ox.NamedNode(schema + "URL"))),
+        ox.Triple(ox.NamedNode(kqr + "a"), ox.NamedNode(schema + "knows"), ox.BlankNode("b")),
+        ox.Triple(ox.BlankNode("b"), ox.NamedNode(schema + "sameAs"), ox.NamedNode(kqr)),
+    ]
+    by_namespace = {ns.encode(): prefix.encode() for prefix, ns in PREFIXES.items()}
+    for extra in ([], [ox.Triple(ox.NamedNode(kqr + "//c"), ox.NamedNode(schema + "//d"),
+                                 ox.NamedNode(schema + "/e"))]):
+        expanded = ox.serialize(triples + extra, format=ox.RdfFormat.JSON_LD)
+        compact = ex._compact(expanded)
+        assert compact == ex._compact_slowly(expanded, by_namespace)
+        assert b'"kqr:a"' in compact and b'"schema:name"' in compact
+        (tmp_path / "g.jsonld").write_bytes(b'{"@context": ' + json.dumps(PREFIXES).encode()
+                                            + b', "@graph": ' + compact + b"}")
+        parsed = rdflib.Graph().parse(tmp_path / "g.jsonld", format="json-ld")
+        original = rdflib.Graph().parse(data=expanded, format="json-ld")
+        assert isomorphic(parsed, original)
+
+
+def test_a_persistent_store_read_in_parallel_gives_the_same_lines(tmp_path: Path):
+    """Read one predicate at a time by two threads or dumped at once: the same canonical
+    lines, blank nodes included."""
+    import pyoxigraph as ox
+
+    data = (b'_:a <http://ex.org/p> _:b .\n_:b <http://ex.org/q> "x" .\n'
+            b'<http://ex.org/s> <http://ex.org/r> _:a .\n'
+            b'<http://ex.org/s> <http://ex.org/p> "_:not a blank node" .\n'
+            b'<http://ex.org/s> <http://ex.org/q> <http://ex.org/o> .\n')
+    built = ox.Store(str(tmp_path / "store"))
+    built.load(data, format=ox.RdfFormat.N_TRIPLES)
+    built.flush()
+    del built
+    read_only = ox.Store.read_only(str(tmp_path / "store"))
+    parts = list(ex._dump_all(read_only))
+    assert len(parts) == 3 or ex._processors() == 1
+    lines = ex.Context(store.Loaded([], read_only, union=False)).lines
+    assert lines == ex.nt_lines(data)
+    assert lines[0] == b'<http://ex.org/s> <http://ex.org/p> "_:not a blank node" .'

@@ -8,9 +8,13 @@ which files are stale. Files are written atomically.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
+import itertools
 import json
+import operator
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -44,6 +48,11 @@ NODE_FIELDS = ["iri", "class", "class_label", "label_ko", "label_en", "label_fr"
                "country", "country_label", "sectors", "sector_labels", "sources",
                "source_labels", "facts", "details"]
 EDGE_FIELDS = ["property", "label_ko", "label_en", "label_fr", "label"]
+# Up to this many predicates, a persistent store is read one predicate at a time, in
+# parallel; beyond, the queries' own cost would outweigh it.
+PARALLEL_PREDICATES = 256
+# What SPARQL does not allow inside <...> (its IRIREF), though a store could hold it.
+UNSPELLABLE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 @dataclass
@@ -59,7 +68,18 @@ class Context:
     def lines(self) -> list[bytes]:
         """The graph's distinct triples as sorted N-Triples lines, blank nodes canonical;
         the dataset description is not included."""
-        return nt_lines(_dump_all(self.loaded.store))
+        lines: list[bytes] = []
+        blank = False
+        for part in _dump_all(self.loaded.store):
+            # Each part sorted as it comes, while the next ones are read: the sort of the
+            # whole then only merges these runs.
+            blank = blank or b"_:" in part
+            run = part.split(b"\n")
+            run.sort()
+            lines += run
+        if blank:
+            return nt_lines(b"\n".join(lines))
+        return _sorted_distinct(lines)
 
     @cached_property
     def description(self) -> list[ox.Triple]:
@@ -68,17 +88,23 @@ class Context:
     @cached_property
     def everything(self) -> bytes:
         """N-Triples of the graph and its description, sorted: what the RDF files hold."""
-        import bisect
-
         import pyoxigraph as ox
 
-        lines = list(self.lines)
+        lines = self.lines
         extra = _split(ox.serialize(self.description, format=ox.RdfFormat.N_TRIPLES))
-        for line in sorted(set(extra)):  # a few dozen: inserting beats sorting a million
-            at = bisect.bisect_left(lines, line)
+        # A few dozen lines merged into a million: slices copied once (inserting one by one
+        # would move the tail each time, sorting again would compare everything).
+        merged: list[bytes] = []
+        start = 0
+        for line in sorted(set(extra)):
+            at = bisect.bisect_left(lines, line, start)
+            merged += lines[start:at]
+            start = at
             if at == len(lines) or lines[at] != line:
-                lines.insert(at, line)
-        return b"\n".join(lines) + b"\n"
+                merged.append(line)
+        merged += lines[start:]
+        merged.append(b"")
+        return b"\n".join(merged)
 
     def triples(self) -> Iterator[ox.Quad]:
         """Everything, parsed back: default-graph quads, which the serializers take as
@@ -98,15 +124,45 @@ def _split(data: bytes) -> list[bytes]:
     return [line for line in data.split(b"\n") if line]
 
 
-def _dump_all(store: Any) -> bytes:
-    """N-Triples of the default graph and every named graph, written by Oxigraph itself."""
+def _dump_all(store: Any) -> Iterator[bytes]:
+    """N-Triples of the default graph and every named graph, written by Oxigraph itself, in
+    parts.
+
+    A persistent store holds everything in its default graph, and reading it is most of an
+    export's time (turning the store's term ids back into text): it is read one predicate
+    at a time by two threads, which Oxigraph runs in parallel (each query releases the GIL
+    and reads the predicate's index; the predicate is a constant of the template, so it is
+    not decoded again for every statement). With many predicates, or one processor, or
+    predicates that a query could not spell, one dump.
+    """
     import pyoxigraph as ox
 
     if not isinstance(store, ox.Store):  # a remote endpoint's snapshot is already local
-        return ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
+        yield ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
+        return
     names = [ox.DefaultGraph(), *store.named_graphs()]
-    return b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
-                    for name in names)
+    predicates = [str(row["p"]) for row in store.query(
+        "SELECT DISTINCT ?p WHERE { ?s ?p ?o }")] if len(names) == 1 and _processors() > 1 else []
+    if not 1 < len(predicates) <= PARALLEL_PREDICATES or any(
+            UNSPELLABLE.search(p, 1, len(p) - 1) for p in predicates):
+        for name in names:
+            yield store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(predicate: str) -> bytes:
+        return store.query(f"CONSTRUCT {{ ?s {predicate} ?o }} WHERE {{ ?s {predicate} ?o }}"
+                           ).serialize(format=ox.RdfFormat.N_TRIPLES)
+
+    with ThreadPoolExecutor(2) as pool:
+        yield from pool.map(read, predicates)
+
+
+def _processors() -> int:
+    """How many processors this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def nt_lines(data: bytes) -> list[bytes]:
@@ -119,7 +175,18 @@ def nt_lines(data: bytes) -> list[bytes]:
         dataset = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         data = ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES)
-    return sorted(set(_split(data)))
+    return _sorted_distinct(data.split(b"\n"))
+
+
+def _sorted_distinct(lines: list[bytes]) -> list[bytes]:
+    """The lines sorted in place, without empty ones, then made distinct only if two
+    neighbours are equal: a store's graph has no duplicates, and hashing a million lines
+    into a set costs as much as the sort."""
+    lines.sort()
+    del lines[:bisect.bisect_right(lines, b"")]  # empty lines, which sort first
+    if any(map(operator.eq, lines, itertools.islice(lines, 1, None))):
+        lines = sorted(set(lines))
+    return lines
 
 
 def describe_dataset(loaded: Loaded, triples: int) -> list[ox.Triple]:
@@ -175,8 +242,11 @@ def _turtle(ctx: Context) -> bytes:
     import pyoxigraph as ox
 
     data = ox.serialize(ctx.triples(), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    prefixes = [line for line in data.split(b"\n") if line.startswith(b"@prefix")]
-    body = data[sum(len(p) + 1 for p in prefixes):]
+    end = 0  # the @prefix lines come first: find their end, not split the whole output
+    while data.startswith(b"@prefix", end):
+        end = data.index(b"\n", end) + 1
+    prefixes = data[:end].split(b"\n")[:-1]
+    body = data[end:]
     # One subject per block: a blank line before each line that starts a new subject.
     body = re.sub(rb"\n(?=[^\t \n])", b"\n\n", body.lstrip(b"\n"))
     return b"\n".join(sorted(prefixes)) + b"\n\n" + body
@@ -199,17 +269,57 @@ def _jsonld(ctx: Context) -> bytes:
     import pyoxigraph as ox
 
     data = ox.serialize(ctx.triples(), format=ox.RdfFormat.JSON_LD)
+    # Rewritten a megabyte at a time, so that the dozen passes over each piece run in the
+    # processor's cache (twice as fast as passes over the whole). Pieces end between two
+    # objects, at '},{"@id":', which only JSON's structure writes (a quote inside a string
+    # is escaped), so no rewritten pattern straddles two pieces.
+    pieces = []
+    start = 0
+    while start < len(data):
+        end = data.find(b'},{"@id":', start + (1 << 20))
+        end = len(data) if end < 0 else end + 1
+        pieces.append(_compact(data[start:end]).replace(b'},{"@id":', b'},\n{"@id":'))
+        start = end + 1
+    context = json.dumps(dict(sorted(PREFIXES.items())), indent=1).encode()
+    return b'{"@context": ' + context + b',\n"@graph": ' + b",\n".join(pieces).strip() + b"}\n"
+
+
+def _compact(data: bytes) -> bytes:
+    """Expanded JSON-LD with the project's namespaces written as CURIEs, by one
+    bytes.replace per namespace present (a regular expression calling back into Python for
+    each of millions of IRIs took longer than Oxigraph's whole serialization).
+
+    In JSON a quote inside a string is escaped, so an unescaped quote followed by a namespace
+    opens a string that starts with it: a key (a property), an @id or @type value, or an
+    @value, which is a literal and must stay as it is. Those literals, and escaped quotes
+    followed by a namespace inside literals, are first marked with a NUL byte (JSON escapes
+    control characters, so there is none otherwise) and the marks removed at the end.
+    """
     by_namespace = {ns.encode(): prefix.encode() for prefix, ns in PREFIXES.items()}
-    # Longest namespace first, so that the most specific prefix wins; a local part may not
-    # start with "//", which JSON-LD would read as an absolute IRI.
+    # Longest namespace first, so that the most specific prefix wins.
+    present = [ns for ns in sorted(by_namespace, key=len, reverse=True) if b'"' + ns in data]
+    if b"\x00" in data or any(b'"' + ns + b"//" in data for ns in present):
+        # A local part starting with "//" would read as an absolute IRI: rare, done slowly.
+        return _compact_slowly(data, by_namespace)
+    marked = False
+    for start in sorted({ns[:4] for ns in by_namespace}):  # b"http"
+        for guard in (b'"@value":"' + start, b'\\"' + start):
+            if guard in data:
+                data = data.replace(guard, guard[:-len(start)] + b"\x00" + start)
+                marked = True
+    for ns in present:
+        data = data.replace(b'"' + ns, b'"' + by_namespace[ns] + b":")
+    return data.replace(b"\x00", b"") if marked else data
+
+
+def _compact_slowly(data: bytes, by_namespace: dict[bytes, bytes]) -> bytes:
+    """The same rewrite by regular expressions: slower, but exact for any local part."""
+    # A local part may not start with "//", which JSON-LD would read as an absolute IRI.
     spaces = b"|".join(re.escape(ns) for ns in sorted(by_namespace, key=len, reverse=True))
     value = re.compile(rb'("(?:@id|@type)":")(' + spaces + rb')(?!//)([^"\\]*")')
     key = re.compile(rb'(?<!\\)"(' + spaces + rb')(?!//)([^"\\]*)":')
     data = value.sub(lambda m: m[1] + by_namespace[m[2]] + b":" + m[3], data)
-    data = key.sub(lambda m: b'"' + by_namespace[m[1]] + b":" + m[2] + b'":', data)
-    data = data.replace(b'},{"@id":', b'},\n{"@id":')
-    context = json.dumps(dict(sorted(PREFIXES.items())), indent=1).encode()
-    return b'{"@context": ' + context + b',\n"@graph": ' + data.strip() + b"}\n"
+    return key.sub(lambda m: b'"' + by_namespace[m[1]] + b":" + m[2] + b'":', data)
 
 
 def _trig(ctx: Context) -> bytes:
