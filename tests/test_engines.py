@@ -85,6 +85,38 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(cache: Path, builds, graph_copy:
     assert len(builds) == 3
 
 
+def test_a_store_damaged_behind_its_marker_is_rebuilt(cache: Path, builds, graph_copy: Path):
+    # The marker says "built", so the store is opened on a thread (background=True); the
+    # failed opening must end in a rebuild, not an error.
+    assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == "n\n2\n"
+    (folder,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    for path in folder.iterdir():
+        if path.name != store.MARKER:
+            path.write_bytes(b"\x00garbage")
+    loaded = store.open_store([graph_copy], background=True)
+    assert callable(loaded._store)  # really opening in the background
+    assert len(loaded.store) > 0
+    assert len(builds) == 2
+    del loaded
+    for path in folder.iterdir():  # and once more, for a command that opens it directly
+        if path.name != store.MARKER:
+            path.write_bytes(b"\x00garbage")
+    assert len(store.open_store([graph_copy]).store) > 0
+    assert len(builds) == 3
+
+
+def test_query_errors_come_before_graph_errors(tmp_path: Path):
+    # The graph is parsed on a thread while the query is read: the order of the messages
+    # must not depend on which finishes first.
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<http://a/s> <http://a/p> .\n", encoding="utf-8")
+    code, out, err = kq("query", "no-such-saved-query", "-g", str(broken))
+    assert (code, out) == (2, "")
+    assert "no-such-saved-query" in err and "broken.ttl" not in err
+    code, out, err = kq("query", "ASK {}", "-g", str(broken))
+    assert (code, out, err) == (2, "", f"{broken}:1:27: . is not a valid RDF object\n")
+
+
 def test_two_commands_building_at_once_agree(cache: Path, graph_copy: Path):
     env = {**os.environ}
     procs = [subprocess.Popen([*KQGRAPH, "query", "-g", str(graph_copy), COUNT, "--format",

@@ -75,9 +75,11 @@ def progress(message: str) -> None:
 
 
 def open_graph(graphs: tuple[str, ...] | list[str], endpoint: str | None, *,
-               whole: bool = False, ontology: bool = False) -> Loaded:
+               whole: bool = False, ontology: bool = False, background: bool = False
+               ) -> Loaded:
     """The graph a command reads: local files (the shipped graph by default) or an endpoint;
-    `whole` copies an endpoint's graph locally for stages that walk all of it."""
+    `whole` copies an endpoint's graph locally for stages that walk all of it; `background`
+    opens it on a thread when that is safe (see store.open_store)."""
     from kqgraph.store import Loaded, open_store, with_ontology
 
     if endpoint:
@@ -86,7 +88,7 @@ def open_graph(graphs: tuple[str, ...] | list[str], endpoint: str | None, *,
         loaded = open_store(endpoint=endpoint)
         return Loaded([], loaded.store.snapshot()) if whole else loaded
     paths = with_ontology(list(graphs) or None) if ontology else (list(graphs) or None)
-    loaded = open_store(paths, progress=progress)
+    loaded = open_store(paths, progress=progress, background=background)
     if sys.stderr.isatty():
         sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()
@@ -98,12 +100,15 @@ def run_query(query: str | None, *, file: IO[str] | None = None, params: tuple[s
               endpoint: str | None = None, update: bool = False, allow_network: bool = False,
               timeout: float | None = None) -> None:
     """The work of `kqgraph query`, for both front doors: read, bind, run, write."""
+    # The graph opens on a thread while the query's modules load and its text is read. A
+    # problem with the query is still reported before one with the graph: the graph's
+    # errors are raised when its store is first used, by q.run.
+    loaded = open_graph(graphs, endpoint, background=True)
     from kqgraph import output
     from kqgraph import query as q
 
     text, origin, declared = _query_source(query, file)
     bindings = dict(_split_param(p) for p in params)
-    loaded = open_graph(graphs, endpoint)
     result = q.run(loaded, text, params=bindings, declared=declared, origin=origin,
                    update=update, allow_network=allow_network, timeout=timeout)
     out = sys.stdout

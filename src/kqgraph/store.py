@@ -10,7 +10,6 @@ can say which file a statement came from; queries see the union of all files.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from kqgraph.errors import KqError
@@ -29,7 +28,8 @@ SUFFIXES = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TR
             ".rdf": "RDF_XML", ".owl": "RDF_XML", ".xml": "RDF_XML", ".jsonld": "JSON_LD"}
 # XML entities may expand to at most this many characters in all ("billion laughs" guard).
 MAX_ENTITY_EXPANSION = 1_000_000
-ENTITY_RE = re.compile(
+# A pattern, not compiled: `re` is imported only when a file needs it.
+ENTITY_RE = (
     r"""<!ENTITY\s+(%\s+)?([\w.:-]+)\s+(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC))""")
 
 
@@ -145,6 +145,8 @@ def _parser_message(err: Exception) -> str:
     if "buffer maximal size" in text:
         return ("a single literal or IRI is longer than the parser's 16 MiB limit; "
                 "refused (split it, or keep such content outside the graph)")
+    import re
+
     return re.sub(r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ",
                   "", text)
 
@@ -155,12 +157,14 @@ def _check_xml_entities(path: Path) -> None:
 
     Small internal entities, as OWL files use for namespaces, still load.
     """
+    import re
+
     with path.open("rb") as stream:
         head = stream.read(1 << 20).decode("utf-8", errors="replace")
     if "<!ENTITY" not in head:
         return
     sizes: dict[str, int] = {}
-    for match in ENTITY_RE.finditer(head):
+    for match in re.finditer(ENTITY_RE, head):
         line = head.count("\n", 0, match.start()) + 1
         column = match.start() - head.rfind("\n", 0, match.start())
         if match[5]:
@@ -188,10 +192,19 @@ class Loaded:
     holds everything in its default graph, which queries read directly (faster at scale).
     """
 
-    def __init__(self, files: list[Path], store: ox.Store, *, union: bool = True) -> None:
+    def __init__(self, files: list[Path], store: ox.Store | Callable[[], ox.Store], *,
+                 union: bool = True) -> None:
         self.files = files
-        self.store = store
+        self._store = store
         self.union = union
+
+    @property
+    def store(self) -> ox.Store:
+        """The store; one still opening on a thread (`open_store(background=True)`) is
+        waited for here, and its error, if any, raised here."""
+        if callable(self._store):
+            self._store = self._store()
+        return self._store
 
     def query(self, text: str) -> Any:
         """Run SPARQL with the project's prefixes over the whole graph."""
@@ -215,30 +228,86 @@ def open_store(
     endpoint: str | None = None,
     cache: str | None = None,
     progress: Callable[[str], None] | None = None,
+    background: bool = False,
 ) -> Loaded:
     """The graph, ready to query: its files in a store, or a remote SPARQL endpoint.
 
     Small graphs are parsed into memory (one named graph per file). Large ones go into a
     persistent store in the cache folder, built once and reused while the files are
     unchanged. `cache` (or $KQGRAPH_CACHE) is "auto", "always" or "never".
-    """
-    import pyoxigraph as ox
 
+    With `background`, a store that needs no build opens on a thread while the caller goes
+    on (Oxigraph releases the GIL while it opens or parses; `kqgraph query` loads its
+    modules meanwhile); the first use of `.store` waits for it and raises its errors. A
+    build never runs in the background: a process that stopped early would cut it short.
+    """
     if endpoint:
         from kqgraph.remote import RemoteStore
 
         return Loaded([], RemoteStore(endpoint))
     files = graph_files(paths)
+    if not _persistent(files, cache):
+        opening = _thread(_memory_store, files) if background else _memory_store(files)
+        return Loaded(files, opening)
+    sign = signature(files)
+    folder = cache_dir() / _checksum(sign)
+    if background and _valid(folder, sign):
+        import pyoxigraph as ox
+
+        opened = _thread(ox.Store.read_only, str(folder))
+
+        def store() -> ox.Store:
+            try:
+                return opened()
+            except (OSError, RuntimeError):  # damaged (RocksDB says "Corruption"): rebuilt
+                return cached_store(files, progress=progress)
+
+        return Loaded(files, store, union=False)
+    return Loaded(files, cached_store(files, progress=progress), union=False)
+
+
+def _memory_store(files: list[Path]) -> ox.Store:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for path in files:
+        load_file(store, path)
+    return store
+
+
+def _thread(func: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """Start `func(*args)` on a daemon thread (a process that stops early does not wait for
+    it); the returned function waits for it and returns its value or raises its error."""
+    import threading
+
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, func(*args)))
+        except BaseException as err:  # raised again by wait(), in the caller's thread
+            outcome.append((False, err))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+
+    def wait() -> Any:
+        worker.join()
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    return wait
+
+
+def _persistent(files: list[Path], cache: str | None) -> bool:
+    """Whether these files go into a persistent store (else they are parsed into memory)."""
     mode = cache or os.environ.get("KQGRAPH_CACHE", "auto")
     if mode not in ("auto", "always", "never"):
         raise KqError(f"KQGRAPH_CACHE must be auto, always or never, not {mode!r}")
     size = sum(f.stat().st_size for f in files)
-    if mode == "always" or (mode == "auto" and size >= CACHE_MIN_BYTES):
-        return Loaded(files, cached_store(files, progress=progress), union=False)
-    store = ox.Store()
-    for path in files:
-        load_file(store, path)
-    return Loaded(files, store)
+    return mode == "always" or (mode == "auto" and size >= CACHE_MIN_BYTES)
 
 
 def cache_dir() -> Path:
@@ -288,17 +357,21 @@ def cached_store(files: list[Path], *, progress: Callable[[str], None] | None = 
     sign = signature(files)
     key = _checksum(sign)
     folder = cache_dir() / key
+    damaged = False
     if _valid(folder, sign):
         try:
             return ox.Store.read_only(str(folder))
-        except OSError:
-            pass  # damaged: rebuilt below
+        except (OSError, RuntimeError):  # RocksDB raises "Corruption: ...": rebuilt below
+            damaged = True  # though its marker says it was built
     folder.parent.mkdir(parents=True, exist_ok=True)
     building = folder.parent / f".{key}.{os.getpid()}.building"
     _remove(building)
     _build(building, files, sign, progress)
     try:
-        os.replace(building, folder) if not folder.exists() else _swap(building, folder, sign)
+        if folder.exists():
+            _swap(building, folder, sign, damaged=damaged)
+        else:
+            os.replace(building, folder)
     except OSError:
         _remove(building)  # another command put a valid store there first
     _prune(folder)
@@ -316,9 +389,10 @@ def _valid(folder: Path, sign: bytes) -> bool:
     return _marker(folder) == sign
 
 
-def _swap(building: Path, folder: Path, sign: bytes) -> None:
-    """Replace a damaged store with the new one (a valid one is kept, ours dropped)."""
-    if _valid(folder, sign):
+def _swap(building: Path, folder: Path, sign: bytes, *, damaged: bool) -> None:
+    """Replace a damaged or unfinished store with the new one (a valid one, which another
+    command may have just put there, is kept and ours dropped)."""
+    if not damaged and _valid(folder, sign):
         _remove(building)
         return
     trash = folder.with_name(f".{folder.name}.{os.getpid()}.damaged")
