@@ -194,6 +194,11 @@ def main() -> None:
         print("| write | pyoxigraph s | kqgraph export s | ratio | target |\n|---|---|---|---|---|")
         cached = subprocess.run([sys.executable, "-c", STORE_OF, str(data)], env=env,
                                 capture_output=True, text=True, check=True).stdout.strip()
+        # `export -g DATA` reads the data with the ontology, another store than the
+        # queries': built here, untimed, as the peer's store was, so that the first format
+        # timed does not pay for a build.
+        timed([*KQGRAPH, "export", "-g", str(data), "-f", "nt", "-o", str(work / "out")],
+              {**env, "KQGRAPH_CACHE": "always"})
         for name, fmt in (("turtle", "TURTLE"), ("nt", "N_TRIPLES"), ("jsonld", "JSON_LD")):
             peer = median_run([sys.executable, "-c", PYOX_WRITE, str(cached), fmt,
                                str(work / f"peer.{name}")], max(1, args.runs // 2), env)[0]
