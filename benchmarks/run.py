@@ -3,7 +3,8 @@
 For each size (10k, 100k, 1M triples of benchmarks/generate.py) it builds kqgraph's
 persistent store and Oxigraph's (`oxigraph load`), then runs each query of
 benchmarks/queries/ as a whole process: `kqgraph query` (store built), `oxigraph query`,
-and a Python process that parses the file with rdflib and queries it. It prints medians,
+and a Python process that parses the file with rdflib and queries it; kqgraph and its peer
+run in turns, so that both see the same drift of a shared machine. It prints medians,
 peak memory (max RSS of the process), the ratios against the targets of issue 6, and checks
 that the three engines give the same number of rows. It also times `kqgraph --help` against
 `python -c "import click"`, and writing Turtle, N-Triples and JSON-LD against pyoxigraph's
@@ -78,7 +79,23 @@ def rows(csv_bytes: bytes) -> int:
 
 def median_run(command: list[str], runs: int, env: dict[str, str] | None = None
                ) -> tuple[float, float, bytes]:
-    results = [timed(command, env) for _ in range(runs)]
+    return summary([timed(command, env) for _ in range(runs)])
+
+
+def paired(first: list[str], second: list[str], runs: int, env: dict[str, str],
+           second_env: dict[str, str] | None = None
+           ) -> tuple[tuple[float, float, bytes], tuple[float, float, bytes]]:
+    """Both commands' medians, run in turns (first, second, first, ...): on a shared machine
+    the load drifts, and turns expose both to the same drift."""
+    a, b = [], []
+    for _ in range(runs):
+        a.append(timed(first, env))
+        b.append(timed(second, second_env or env))
+    return summary(a), summary(b)
+
+
+def summary(results: list[tuple[float, float, bytes]]) -> tuple[float, float, bytes]:
+    """(median wall seconds, highest peak MB, the last run's output)."""
     return (statistics.median(r[0] for r in results), max(r[1] for r in results),
             results[-1][2])
 
@@ -101,9 +118,10 @@ def crossover(work: Path, env: dict[str, str], runs: int) -> None:
     for size in (5_000, 10_000, 20_000, 40_000, 80_000):
         data = generated(work, size)
         command = [*KQGRAPH, "query", "-g", str(data), "ASK {}", "--format", "csv"]
-        memory = median_run(command, runs, {**env, "KQGRAPH_CACHE": "never"})[0]
         timed(command, {**env, "KQGRAPH_CACHE": "always"})  # builds the store
-        stored = median_run(command, runs, {**env, "KQGRAPH_CACHE": "always"})[0]
+        (memory, _, _), (stored, _, _) = paired(command, command, runs,
+                                                {**env, "KQGRAPH_CACHE": "never"},
+                                                {**env, "KQGRAPH_CACHE": "always"})
         print(f"| {size:,} triples | {data.stat().st_size / 1e6:.1f} | {memory:.3f} "
               f"| {stored:.3f} | {'memory' if memory < stored else 'store'} |")
     print()
@@ -125,8 +143,8 @@ def main() -> None:
                    env=env, check=False, capture_output=True)
     print(f"# kqgraph benchmarks ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)\n")
 
-    click_time = median_run([sys.executable, "-c", "import click"], args.runs * 2, env)[0]
-    help_time = median_run([*KQGRAPH, "--help"], args.runs * 2, env)[0]
+    (click_time, _, _), (help_time, _, _) = paired(
+        [sys.executable, "-c", "import click"], [*KQGRAPH, "--help"], args.runs * 2, env)
     print("| start-up | median s | ratio | target |\n|---|---|---|---|")
     print(f"| `python -c 'import click'` | {click_time:.3f} | 1.00 | |")
     print(f"| `kqgraph --help` | {help_time:.3f} | {help_time / click_time:.2f} | ≤ 1.5 |\n")
@@ -146,9 +164,10 @@ def main() -> None:
         ("org", "http://www.w3.org/ns/org#"), ("rdfs", "http://www.w3.org/2000/01/rdf-schema#")))
     for name in ("agreements", "events", "presences"):
         text = (HERE.parent / "graph" / "queries" / f"{name}.rq").read_text(encoding="utf-8")
-        ox_t = median_run([*OXIGRAPH, "query", "--location", str(shipped), "--query",
-                           prologue + text, "--results-format", "csv"], args.runs, env)[0]
-        kq_t = median_run([*KQGRAPH, "query", name, "--format", "csv"], args.runs, env)[0]
+        (ox_t, _, _), (kq_t, _, _) = paired(
+            [*OXIGRAPH, "query", "--location", str(shipped), "--query", prologue + text,
+             "--results-format", "csv"], [*KQGRAPH, "query", name, "--format", "csv"],
+            args.runs, env)
         print(f"| {name} | {ox_t:.3f} | {kq_t:.3f} | {kq_t / ox_t:.2f} | ≤ 4 |")
     print()
 
@@ -172,12 +191,11 @@ def main() -> None:
               "| MB ratio | rdflib s | rdflib MB | kqgraph vs rdflib | rows |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for query in QUERIES:
-            ox_t, ox_mb, ox_out = median_run(
+            (ox_t, ox_mb, ox_out), (kq_t, kq_mb, kq_out) = paired(
                 [*OXIGRAPH, "query", "--location", str(ox_store), "--query-file", str(query),
-                 "--results-format", "csv"], args.runs, env)
-            kq_t, kq_mb, kq_out = median_run(
+                 "--results-format", "csv"],
                 [*KQGRAPH, "query", "-g", str(data), "-f", str(query), "--format", "csv"],
-                args.runs, {**env, "KQGRAPH_CACHE": "always"})
+                args.runs, env, {**env, "KQGRAPH_CACHE": "always"})
             if args.rdflib_runs:
                 rd_t, rd_mb, rd_out = median_run(
                     [sys.executable, "-c", RDFLIB, str(data), str(query)], args.rdflib_runs,
@@ -200,11 +218,10 @@ def main() -> None:
         timed([*KQGRAPH, "export", "-g", str(data), "-f", "nt", "-o", str(work / "out")],
               {**env, "KQGRAPH_CACHE": "always"})
         for name, fmt in (("turtle", "TURTLE"), ("nt", "N_TRIPLES"), ("jsonld", "JSON_LD")):
-            peer = median_run([sys.executable, "-c", PYOX_WRITE, str(cached), fmt,
-                               str(work / f"peer.{name}")], max(1, args.runs // 2), env)[0]
-            ours = median_run([*KQGRAPH, "export", "-g", str(data), "-f", name, "-o",
-                               str(work / "out")], max(1, args.runs // 2),
-                              {**env, "KQGRAPH_CACHE": "always"})[0]
+            (peer, _, _), (ours, _, _) = paired(
+                [sys.executable, "-c", PYOX_WRITE, str(cached), fmt, str(work / f"peer.{name}")],
+                [*KQGRAPH, "export", "-g", str(data), "-f", name, "-o", str(work / "out")],
+                max(1, (args.runs + 1) // 2), env, {**env, "KQGRAPH_CACHE": "always"})
             print(f"| {name} | {peer:.2f} | {ours:.2f} | {ours / peer:.2f} | ≤ 1.5 |")
         print()
 

@@ -155,9 +155,16 @@ def test_fast_and_click_paths_answer_alike(tmp_path: Path, args: list[str]):
 def test_query_imports_no_heavy_library(tmp_path: Path, fast: bool, expected: str):
     # Start-up cost matters for every command: `kqgraph query` needs pyoxigraph only, and
     # its fast path not even click.
-    code = ("import atexit, sys\n"
-            "atexit.register(lambda: print(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'click', 'rdflib', 'pyshacl', 'networkx', 'pyvis'}), file=sys.stderr))\n"
+    # The modules are listed as the process ends (the fast path ends with os._exit, and
+    # click's path with sys.exit, so both are caught).
+    code = ("import atexit, os, sys\n"
+            "def show():\n"
+            "    print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'click', 'rdflib', 'pyshacl', 'networkx', 'pyvis'}), file=sys.stderr)\n"
+            "    sys.stderr.flush()\n"
+            "atexit.register(show)\n"
+            "real_exit = os._exit\n"
+            "os._exit = lambda code: (show(), real_exit(code))\n"
             "sys.argv = ['kqgraph', 'query', 'partners', '--format', 'csv']\n"
             "from kqgraph.console import main\nmain()\n")
     env = {**os.environ, "KQGRAPH_NO_FAST_PATH": "" if fast else "1"}

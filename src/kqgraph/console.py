@@ -227,6 +227,19 @@ def utf8_streams() -> None:
             stream.reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
+def _exit_now(code: int) -> None:
+    """Exit once the output is flushed, without the interpreter's teardown (freeing every
+    module, closing the store), which costs about 9 ms here, a third of a whole `oxigraph
+    query` process. Nothing is lost: the answer is written and flushed, the store was
+    opened read-only or in memory, and a --timeout worker has been stopped."""
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: the reader left
+            stream.flush()
+    os._exit(code)
+
+
 def main() -> None:
     """Console-script entry point."""
     utf8_streams()
@@ -234,7 +247,7 @@ def main() -> None:
     if args[:1] == ["query"] and not os.environ.get("KQGRAPH_NO_FAST_PATH"):
         code = fast_query(args[1:])
         if code is not None:
-            sys.exit(code)
+            _exit_now(code)
     from kqgraph.cli import cli
 
     cli(prog_name="kqgraph")
