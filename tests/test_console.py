@@ -7,8 +7,10 @@ argument list when it reads it as click does, and to hand everything else to cli
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -187,3 +189,27 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path):
     reader.stdin.close()
     reader.wait()
     assert (writer.returncode, writer.stderr) == (0, b"")
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_ctrl_c_stops_the_timeout_worker_too(tmp_path: Path, fast: bool):
+    # The query runs in a forked worker (--timeout); Ctrl-C on kqgraph must not leave it
+    # running, holding the caller's pipes open.
+    env = {**os.environ, "KQGRAPH_NO_FAST_PATH": "" if fast else "1"}
+    slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    process = subprocess.Popen([*KQGRAPH, "query", slow, "--timeout", "60"], cwd=tmp_path,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers: list[str] = []
+    deadline = time.monotonic() + 30
+    while not workers and time.monotonic() < deadline:
+        time.sleep(0.1)
+        workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
+                                 text=True, check=False).stdout.split()
+    assert workers, "the worker never started"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert (process.returncode, err) == (1, b"\nAborted!\n")
+    time.sleep(0.5)
+    for pid in workers:
+        status = Path(f"/proc/{pid}/stat")
+        assert not status.exists() or status.read_text().split()[2] == "Z", "worker alive"

@@ -213,7 +213,7 @@ def fast_query(args: list[str]) -> int | None:
         else:
             run_query(**values)
     except KeyboardInterrupt:
-        _say("Aborted!")  # as click says it
+        _say("\nAborted!")  # as click says it
         return 1
     except Exception as err:
         return report(err)

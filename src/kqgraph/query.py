@@ -429,13 +429,16 @@ def _run_with_timeout(
     )
     worker.start()
     sender.close()
-    if not receiver.poll(timeout):
-        worker.kill()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped",
+                               path=origin)
+        kind, payload = receiver.recv()
+    finally:
+        # Also on Ctrl-C: a worker left running would hold the caller's pipes open.
+        if worker.is_alive():
+            worker.kill()
         worker.join()
-        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped",
-                           path=origin)
-    kind, payload = receiver.recv()
-    worker.join()
     if kind == "error":
         raise KqError(payload["message"], path=payload["path"], line=payload["line"],
                       column=payload["column"])
