@@ -115,6 +115,32 @@ def test_query_errors_come_before_graph_errors(tmp_path: Path):
     assert "no-such-saved-query" in err and "broken.ttl" not in err
     code, out, err = kq("query", "ASK {}", "-g", str(broken))
     assert (code, out, err) == (2, "", f"{broken}:1:27: . is not a valid RDF object\n")
+    missing = tmp_path / "missing.ttl"
+    assert kq("query", "no-such-saved-query", "-g", str(missing))[2].startswith(
+        "kqgraph: no saved query named 'no-such-saved-query'")
+    assert kq("query", "partners", "-p", "org", "-g", str(missing))[2] == (
+        "kqgraph: --param wants NAME=VALUE, got 'org'\n")
+    assert kq("query", "ASK {}", "-g", str(missing))[2] == (
+        f"{missing}: no such file or folder\n")
+
+
+def test_a_bad_query_does_not_wait_for_a_store_build(cache: Path, builds, graph_copy: Path):
+    code, _, err = kq("query", "no-such-saved-query", "-g", str(graph_copy))
+    assert code == 2 and "no-such-saved-query" in err
+    assert builds == []
+
+
+def test_stores_of_the_first_cache_format_are_pruned(cache: Path, graph_copy: Path):
+    cache.mkdir()
+    for name in ("0" * 32, "1" * 32, "2" * 32, "3" * 32, "4" * 32, "served-" + "5" * 32):
+        old = cache / name
+        old.mkdir()
+        (old / "kqgraph-store.json").write_text(json.dumps({"key": name}), encoding="utf-8")
+        os.utime(old, (1, 1))  # built long ago
+    assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[0] == 0
+    left = sorted(p.name for p in cache.iterdir() if not p.name.startswith("."))
+    assert len(left) == store.KEEP_STORES + 1  # the newest stores, and the served copy
+    assert "served-" + "5" * 32 in left
 
 
 def test_two_commands_building_at_once_agree(cache: Path, graph_copy: Path):

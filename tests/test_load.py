@@ -81,3 +81,20 @@ def test_help_has_an_example(command: list[str]):
 def test_version():
     result = CliRunner().invoke(cli, ["--version"])
     assert result.stdout == f"kqgraph, version {kqgraph.__version__}\n"
+
+
+def test_blank_nodes_are_scoped_to_their_file(tmp_path: Path, monkeypatch):
+    # RDF scopes a blank node to its document: `_:b1` in two files is two nodes, alike for
+    # the Python API, the in-memory store and the persistent one.
+    monkeypatch.setenv("KQGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("a.nt", "b.nt"):
+        (data / name).write_text('_:b1 <http://a/p> "x" .\n', encoding="utf-8")
+    graph = kqgraph.load([data])
+    assert len(set(graph.subjects())) == 2
+    count = "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"
+    for mode in ("never", "always"):
+        loaded = store.open_store([data], cache=mode)
+        (row,) = loaded.query(count)
+        assert row["n"].value == "2", mode

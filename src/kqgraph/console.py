@@ -88,11 +88,7 @@ def open_graph(graphs: tuple[str, ...] | list[str], endpoint: str | None, *,
         loaded = open_store(endpoint=endpoint)
         return Loaded([], loaded.store.snapshot()) if whole else loaded
     paths = with_ontology(list(graphs) or None) if ontology else (list(graphs) or None)
-    loaded = open_store(paths, progress=progress, background=background)
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
-    return loaded
+    return open_store(paths, progress=progress, background=background)
 
 
 def run_query(query: str | None, *, file: IO[str] | None = None, params: tuple[str, ...] = (),
@@ -101,8 +97,8 @@ def run_query(query: str | None, *, file: IO[str] | None = None, params: tuple[s
               timeout: float | None = None) -> None:
     """The work of `kqgraph query`, for both front doors: read, bind, run, write."""
     # The graph opens on a thread while the query's modules load and its text is read. A
-    # problem with the query is still reported before one with the graph: the graph's
-    # errors are raised when its store is first used, by q.run.
+    # problem with the query or a --param is still reported before one with the graph's
+    # files, and before any store build: those wait for the store's first use, in q.run.
     loaded = open_graph(graphs, endpoint, background=True)
     from kqgraph import output
     from kqgraph import query as q

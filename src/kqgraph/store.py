@@ -88,13 +88,18 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 
 
 def parse_file(path: Path) -> list[ox.Quad]:
-    """Parse one file strictly; a syntax error becomes a KqError with line and column."""
+    """Parse one file strictly; a syntax error becomes a KqError with line and column.
+
+    Blank nodes are renamed, unique to this file, as `load_file` and the persistent store
+    do: RDF scopes a blank node to its document, so `_:b1` in two files is two nodes (their
+    labels differ from run to run; exports name them canonically)."""
     import pyoxigraph as ox
 
     fmt = rdf_format(path)
     graph = ox.NamedNode(path.resolve().as_uri())
     with _parsing(path), path.open("rb") as stream:
-        quads = list(ox.parse(stream, format=fmt, base_iri=graph.value))
+        quads = list(ox.parse(stream, format=fmt, base_iri=graph.value,
+                              rename_blank_nodes=True))
     if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
         return quads
     return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
@@ -236,34 +241,54 @@ def open_store(
     persistent store in the cache folder, built once and reused while the files are
     unchanged. `cache` (or $KQGRAPH_CACHE) is "auto", "always" or "never".
 
-    With `background`, a store that needs no build opens on a thread while the caller goes
-    on (Oxigraph releases the GIL while it opens or parses; `kqgraph query` loads its
-    modules meanwhile); the first use of `.store` waits for it and raises its errors. A
-    build never runs in the background: a process that stopped early would cut it short.
+    With `background`, the caller goes on before the graph is ready, and the first use of
+    `.store` waits for it and raises its errors (a missing file, a syntax error), so that
+    the caller can report its own errors first. A store that needs no build opens on a
+    thread meanwhile (Oxigraph releases the GIL while it opens or parses; `kqgraph query`
+    loads its modules then). A build waits for that first use and runs in the caller's
+    thread: a process that stopped early would cut a background build short.
+
+    `progress` gets a message every half second while a store is built, and "" when the
+    build is over (a terminal's line is then cleared).
     """
     if endpoint:
         from kqgraph.remote import RemoteStore
 
         return Loaded([], RemoteStore(endpoint))
-    files = graph_files(paths)
-    if not _persistent(files, cache):
+    try:
+        files = graph_files(paths)
+        persistent = _persistent(files, cache)
+    except KqError as err:
+        if not background:
+            raise
+        return Loaded([], _raising(err))
+    if not persistent:
         opening = _thread(_memory_store, files) if background else _memory_store(files)
         return Loaded(files, opening)
+    if not background:
+        return Loaded(files, cached_store(files, progress=progress), union=False)
     sign = signature(files)
     folder = cache_dir() / _checksum(sign)
-    if background and _valid(folder, sign):
-        import pyoxigraph as ox
+    if not _valid(folder, sign):
+        return Loaded(files, lambda: cached_store(files, progress=progress), union=False)
+    import pyoxigraph as ox
 
-        opened = _thread(ox.Store.read_only, str(folder))
+    opened = _thread(ox.Store.read_only, str(folder))
 
-        def store() -> ox.Store:
-            try:
-                return opened()
-            except (OSError, RuntimeError):  # damaged (RocksDB says "Corruption"): rebuilt
-                return cached_store(files, progress=progress)
+    def store() -> ox.Store:
+        try:
+            return opened()
+        except (OSError, RuntimeError):  # damaged (RocksDB says "Corruption"): rebuilt
+            return cached_store(files, progress=progress)
 
-        return Loaded(files, store, union=False)
-    return Loaded(files, cached_store(files, progress=progress), union=False)
+    return Loaded(files, store, union=False)
+
+
+def _raising(err: BaseException) -> Callable[[], ox.Store]:
+    def store() -> ox.Store:
+        raise err
+
+    return store
 
 
 def _memory_store(files: list[Path]) -> ox.Store:
@@ -420,9 +445,17 @@ def _build(folder: Path, files: list[Path], sign: bytes,
 def _load_files(store: ox.Store, files: list[Path],
                 progress: Callable[[str], None] | None) -> None:
     """Bulk-load each file, reporting progress every half second."""
+    try:
+        _load_each(store, files, progress)
+    finally:
+        if progress:
+            progress("")
+
+
+def _load_each(store: ox.Store, files: list[Path],
+               progress: Callable[[str], None] | None) -> None:
     import threading
     import time
-
 
     total = sum(f.stat().st_size for f in files)
     for number, path in enumerate(files, start=1):
@@ -469,9 +502,12 @@ def _prune(keep: Path) -> None:
 
 
 def _finished(folder: Path) -> bool:
-    """A store whose build completed: its marker's signature checksums to its name."""
+    """A store whose build completed: its marker's signature checksums to its name (or it
+    has the JSON marker of kqgraph's first cache format, so that those get pruned too)."""
     sign = _marker(folder)
-    return sign is not None and _checksum(sign) == folder.name
+    if sign is None:
+        return (folder / "kqgraph-store.json").is_file() and not folder.name.startswith("served-")
+    return _checksum(sign) == folder.name
 
 
 def quads(paths: Iterable[str | os.PathLike[str]] | None = None) -> Iterator[ox.Quad]:
