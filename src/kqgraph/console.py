@@ -79,7 +79,7 @@ def open_graph(graphs: tuple[str, ...] | list[str], endpoint: str | None, *,
                ) -> Loaded:
     """The graph a command reads: local files (the shipped graph by default) or an endpoint;
     `whole` copies an endpoint's graph locally for stages that walk all of it; `background`
-    opens it on a thread when that is safe (see store.open_store)."""
+    opens it when first used (see store.open_store)."""
     from kqgraph.store import Loaded, open_store, with_ontology
 
     if endpoint:
@@ -96,9 +96,8 @@ def run_query(query: str | None, *, file: IO[str] | None = None, params: tuple[s
               endpoint: str | None = None, update: bool = False, allow_network: bool = False,
               timeout: float | None = None) -> None:
     """The work of `kqgraph query`, for both front doors: read, bind, run, write."""
-    # The graph opens on a thread while the query's modules load and its text is read. A
-    # problem with the query or a --param is still reported before one with the graph's
-    # files, and before any store build: those wait for the store's first use, in q.run.
+    # The graph is opened at its store's first use, in q.run: a problem with the query or a
+    # --param is reported before one with the graph's files, and never waits for a build.
     loaded = open_graph(graphs, endpoint, background=True)
     from kqgraph import output
     from kqgraph import query as q
