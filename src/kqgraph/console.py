@@ -75,11 +75,9 @@ def progress(message: str) -> None:
 
 
 def open_graph(graphs: tuple[str, ...] | list[str], endpoint: str | None, *,
-               whole: bool = False, ontology: bool = False, background: bool = False
-               ) -> Loaded:
+               whole: bool = False, ontology: bool = False) -> Loaded:
     """The graph a command reads: local files (the shipped graph by default) or an endpoint;
-    `whole` copies an endpoint's graph locally for stages that walk all of it; `background`
-    opens it when first used (see store.open_store)."""
+    `whole` copies an endpoint's graph locally for stages that walk all of it."""
     from kqgraph.store import Loaded, open_store, with_ontology
 
     if endpoint:
@@ -88,7 +86,7 @@ def open_graph(graphs: tuple[str, ...] | list[str], endpoint: str | None, *,
         loaded = open_store(endpoint=endpoint)
         return Loaded([], loaded.store.snapshot()) if whole else loaded
     paths = with_ontology(list(graphs) or None) if ontology else (list(graphs) or None)
-    return open_store(paths, progress=progress, background=background)
+    return open_store(paths, progress=progress)
 
 
 def run_query(query: str | None, *, file: IO[str] | None = None, params: tuple[str, ...] = (),
@@ -96,14 +94,14 @@ def run_query(query: str | None, *, file: IO[str] | None = None, params: tuple[s
               endpoint: str | None = None, update: bool = False, allow_network: bool = False,
               timeout: float | None = None) -> None:
     """The work of `kqgraph query`, for both front doors: read, bind, run, write."""
-    # The graph is opened at its store's first use, in q.run: a problem with the query or a
-    # --param is reported before one with the graph's files, and never waits for a build.
-    loaded = open_graph(graphs, endpoint, background=True)
     from kqgraph import output
     from kqgraph import query as q
 
+    # The query and its --params first: their problems are reported before the graph's,
+    # and never wait for a store build.
     text, origin, declared = _query_source(query, file)
     bindings = dict(_split_param(p) for p in params)
+    loaded = open_graph(graphs, endpoint)
     result = q.run(loaded, text, params=bindings, declared=declared, origin=origin,
                    update=update, allow_network=allow_network, timeout=timeout)
     out = sys.stdout
@@ -158,9 +156,9 @@ def parse_query_args(args: list[str]) -> dict[str, Any] | None:
         if arg in QUERY_FLAGS:
             values[QUERY_FLAGS[arg]] = True
             continue
-        name, _, attached = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        name, eq, attached = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         if name in QUERY_OPTIONS:
-            if "=" in arg and arg.startswith("--"):
+            if eq:
                 value = attached
             elif i < len(args):
                 value, i = args[i], i + 1

@@ -197,19 +197,10 @@ class Loaded:
     holds everything in its default graph, which queries read directly (faster at scale).
     """
 
-    def __init__(self, files: list[Path], store: ox.Store | Callable[[], ox.Store], *,
-                 union: bool = True) -> None:
+    def __init__(self, files: list[Path], store: ox.Store, *, union: bool = True) -> None:
         self.files = files
-        self._store = store
+        self.store = store
         self.union = union
-
-    @property
-    def store(self) -> ox.Store:
-        """The store; one still opening on a thread (`open_store(background=True)`) is
-        waited for here, and its error, if any, raised here."""
-        if callable(self._store):
-            self._store = self._store()
-        return self._store
 
     def query(self, text: str) -> Any:
         """Run SPARQL with the project's prefixes over the whole graph."""
@@ -233,7 +224,6 @@ def open_store(
     endpoint: str | None = None,
     cache: str | None = None,
     progress: Callable[[str], None] | None = None,
-    background: bool = False,
 ) -> Loaded:
     """The graph, ready to query: its files in a store, or a remote SPARQL endpoint.
 
@@ -241,12 +231,10 @@ def open_store(
     persistent store in the cache folder, built once and reused while the files are
     unchanged. `cache` (or $KQGRAPH_CACHE) is "auto", "always" or "never".
 
-    With `background`, the graph is opened (parsed, or its store built or opened) at the
-    first use of `.store`, which raises its errors (a missing file, a syntax error), so that
-    the caller can report its own errors first and a bad query never waits for a build.
-    It is not opened on a thread: that saved 20 ms of a light query's start-up, but a store
-    opened on another thread made heavy queries 0.13 s slower (0.67 s against 0.53 s, medians
-    of 9 at 1M triples), and a parse on a thread cost 4-7 MB in a malloc arena of its own.
+    Opened in the caller's thread: opening on another thread while `kqgraph query` loaded
+    its modules saved 20 ms of start-up, but a store opened there made heavy queries 0.13 s
+    slower (0.67 s against 0.53 s, medians of 9 at 1M triples), and a parse there cost 4-7 MB
+    in a malloc arena of its own.
 
     `progress` gets a message every half second while a store is built, and "" when the
     build is over (a terminal's line is then cleared).
@@ -255,35 +243,15 @@ def open_store(
         from kqgraph.remote import RemoteStore
 
         return Loaded([], RemoteStore(endpoint))
-    try:
-        files = graph_files(paths)
-        persistent = _persistent(files, cache)
-    except KqError as err:
-        if not background:
-            raise
-        return Loaded([], _raising(err))
-    if not persistent:
-        return Loaded(files, (lambda: _memory_store(files)) if background
-                      else _memory_store(files))
-    if background:
-        return Loaded(files, lambda: cached_store(files, progress=progress), union=False)
-    return Loaded(files, cached_store(files, progress=progress), union=False)
-
-
-def _raising(err: BaseException) -> Callable[[], ox.Store]:
-    def store() -> ox.Store:
-        raise err
-
-    return store
-
-
-def _memory_store(files: list[Path]) -> ox.Store:
+    files = graph_files(paths)
+    if _persistent(files, cache):
+        return Loaded(files, cached_store(files, progress=progress), union=False)
     import pyoxigraph as ox
 
     store = ox.Store()
     for path in files:
         load_file(store, path)
-    return store
+    return Loaded(files, store)
 
 
 def _persistent(files: list[Path], cache: str | None) -> bool:
