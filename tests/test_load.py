@@ -67,8 +67,27 @@ def test_stats_on_a_user_file(tmp_path: Path):
     path.write_text("<http://a/x> a <http://a/C> .\n<http://a/y> a <http://a/C> .\n",
                     encoding="utf-8")
     result = CliRunner().invoke(cli, ["stats", "-g", str(path), "--format", "json"])
-    assert json.loads(result.stdout) == {"triples": 2, "files": 1, "classes": [
-        {"class": "<http://a/C>", "iri": "http://a/C", "label": "<http://a/C>", "count": 2}]}
+    assert json.loads(result.stdout) == {
+        "triples": 2, "files": 1, "entities": 0,
+        "missing_labels": {"ko": 0, "en": 0, "fr": 0},
+        "classes": [{"class": "<http://a/C>", "iri": "http://a/C", "label": "<http://a/C>",
+                     "count": 2}]}
+
+
+def test_stats_counts_entities_missing_a_label_per_language(tmp_path: Path):
+    path = tmp_path / "mine.ttl"
+    path.write_text(
+        "@prefix kq: <https://w3id.org/kqgraph/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<http://a/x> a kq:Company ; rdfs:label "X"@en, "X"@fr .\n'
+        '<http://a/y> a kq:University ; rdfs:label "Y"@en .\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["stats", "-g", str(path), "-g", "graph/ontology.ttl",
+                                      "--format", "json"])
+    stats = json.loads(result.stdout)
+    assert (stats["entities"], stats["missing_labels"]) == (2, {"ko": 2, "en": 0, "fr": 1})
+    text = CliRunner().invoke(cli, ["stats", "-g", str(path), "-g", "graph/ontology.ttl"])
+    assert text.stdout.splitlines()[1] == "2 entities; labels: 2 without ko, 0 without en, " \
+                                          "1 without fr"
 
 
 @pytest.mark.parametrize("command", [[], ["validate"], ["stats"]])

@@ -21,6 +21,7 @@ from kqgraph.output import width
 
 KQR = "https://w3id.org/kqgraph/id/"
 KQ = "https://w3id.org/kqgraph/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 TALK = "https://w3id.org/kqgraph/source/lim-yong-woo-ai-seoul-2025-talk"
 BLOG = "https://w3id.org/kqgraph/source/healing-bling-ai-seoul-2025-quebec"
 UNIVERSITIES = "SELECT ?u ?name WHERE { ?u a kq:University ; rdfs:label ?name } ORDER BY ?u ?name"
@@ -290,6 +291,20 @@ def test_string_and_number_parameters():
                       "--param", "v=1400")
     assert code == 0
     assert out.split() == ["o", KQR + "mila-researcher-count-2025"]
+
+
+@pytest.mark.parametrize(("value", "datatype"), [("2016-01-01", "date"),
+                                               ("2016-12", "gYearMonth")])
+def test_date_parameters_are_dates(value: str, datatype: str):
+    code, out, err = kq("query", "SELECT ?d WHERE {}", "--format", "tsv", "--param",
+                        f"d={value}")
+    assert (code, out.splitlines()) == (0, ["?d", f'"{value}"^^<{XSD}{datatype}>']), err
+
+
+def test_an_impossible_date_parameter_is_refused():
+    code, _, err = kq("query", "SELECT ?d WHERE {}", "--param", "d=2016-02-30")
+    assert code == 2
+    assert "'2016-02-30' is not a valid date" in err
 
 
 def test_parameter_for_a_missing_variable_is_refused():

@@ -295,6 +295,8 @@ def stats(graphs: tuple[str, ...], endpoint: str | None, lang: str, fmt: str) ->
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     click.echo(f"{result['triples']} triples in {result['files']} files")
+    missing = ", ".join(f"{n} without {code}" for code, n in result["missing_labels"].items())
+    click.echo(f"{result['entities']} entities; labels: {missing}")
     width = max((len(row["class"]) for row in result["classes"]), default=0)
     for row in result["classes"]:
         click.echo(f"{row['count']:>6}  {row['class']:<{width}}  {row['label']}")

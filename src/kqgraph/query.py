@@ -564,7 +564,20 @@ def term_of(loaded: store.Loaded, value: str) -> Any:
         return ox.Literal(match[1], language=match[2])
     if re.fullmatch(r"[+-]?\d+", value):
         return ox.Literal(value, datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+    for pattern, datatype in DATE_PARAMS:
+        if re.fullmatch(pattern, value):
+            import datetime
+
+            try:
+                datetime.date.fromisoformat(value if datatype == "date" else value + "-01")
+            except ValueError:
+                raise KqError(f"--param value {value!r} is not a valid date") from None
+            return ox.Literal(value, datatype=ox.NamedNode(PREFIXES["xsd"] + datatype))
     return ox.NamedNode(resolve(loaded, value))
+
+
+# --param values that are dates, as precise as written: 2016-12-20, 2016-12.
+DATE_PARAMS = ((r"\d{4}-\d{2}-\d{2}", "date"), (r"\d{4}-\d{2}", "gYearMonth"))
 
 
 class Fact(namedtuple("Fact", "subject predicate object sources inverse", defaults=(False,))):
@@ -654,7 +667,18 @@ def stats(loaded: store.Loaded, *, lang: str = "en") -> dict[str, Any]:
         for row in rows
     ]
     classes.sort(key=lambda c: (-c["count"], c["class"]))
-    return {"triples": int(triples), "files": len(loaded.files), "classes": classes}
+    missing = loaded.query(
+        "SELECT ?lang (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?lang { 'ko' 'en' 'fr' } "
+        "?s a/rdfs:subClassOf* kq:Entity . FILTER(isIRI(?s)) "
+        "FILTER NOT EXISTS { ?s rdfs:label ?l FILTER(LANG(?l) = ?lang) } } GROUP BY ?lang")
+    counts = {row["lang"].value: int(row["n"].value) for row in missing}
+    entities = loaded.query(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a/rdfs:subClassOf* kq:Entity "
+        "FILTER(isIRI(?s)) }")
+    return {"triples": int(triples), "files": len(loaded.files),
+            "entities": int(next(iter(entities))["n"].value),
+            "missing_labels": {code: counts.get(code, 0) for code in LANG_FALLBACK},
+            "classes": classes}
 
 
 def is_iri(term: Any) -> bool:
