@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kqgraph import store
-from kqgraph.query import prologue
+from kqgraph.sparql import prologue
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,13 @@ def report(err: BaseException) -> int:
     if isinstance(err, BrokenPipeError):  # `kqgraph ... | head`: the reader left; not an error
         _quiet_stdout()
         return 0
+    from kqgraph.store import damaged, forget_stores
+
+    if damaged(err):  # found while reading, past the checks made when the store opened
+        forget_stores()
+        _say(f"kqgraph: the graph's cached store is damaged ({err}); it is rebuilt at the "
+             "next run: run the command again")
+        return 2
     if os.environ.get("KQGRAPH_DEBUG"):
         raise err
     _say(f"kqgraph: internal error: {type(err).__name__}: {err} "

@@ -13,15 +13,16 @@ import unicodedata
 from collections import namedtuple
 from pathlib import Path
 
-from kqgraph import store
+from kqgraph import sandbox, store
 from kqgraph.errors import KqError
+from kqgraph.sparql import Checked, Token, check, tokens
 from kqgraph.vocab import PREFIXES, curie
 
 # `typing` costs `kqgraph query` 7 ms and 1.6 MB at start-up; annotations need it only for
 # type checkers (this module's annotations are strings).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable
     from typing import Any
 
     import pyoxigraph as ox
@@ -31,158 +32,10 @@ LANG_FALLBACK = ("ko", "en", "fr")
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
-# Oxigraph's parser recurses once per level and crashes the process near 5,000 levels of
-# brackets; real queries nest a few levels. Deeper queries are refused before parsing.
-MAX_NESTING = 256
-OPEN, CLOSE = "([{", ")]}"
-UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
-                   "ADD", "WITH"}
-FORMS = {"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"}
-
-
 class QueryTimeout(KqError):
     """The query ran longer than --timeout allowed."""
 
     exit_code = 3
-
-
-def prologue() -> str:
-    """The project's prefixes as a SPARQL prologue."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-
-# ---------------------------------------------------------------------------------------------
-# Tokens and the safety check
-# ---------------------------------------------------------------------------------------------
-
-TOKEN_RE = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<tripleterm><<)
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>[^\W\d][\w.-]*:[^\s;,(){}\[\]]*|:[^\s;,(){}\[\]]*)
-  | (?P<word>[^\W\d]\w*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-class Token(namedtuple("Token", "kind text line column offset")):
-    __slots__ = ()
-    kind: str
-    text: str
-    line: int
-    column: int
-    offset: int  # index in the text as written
-
-
-def tokens(text: str, *, decode: bool = True) -> Iterator[Token]:
-    """Split a query into tokens, after SPARQL 1.1's codepoint escapes are applied (or, with
-    `decode=False`, as written, which is how Oxigraph reads them).
-
-    Escapes are decoded first, as the SPARQL 1.1 grammar says (so `\\u0053ERVICE` is the
-    keyword SERVICE); positions still point into the text as the user wrote it.
-    """
-    decoded, origin = _decode_escapes(text) if decode else (text, list(range(len(text) + 1)))
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    for match in TOKEN_RE.finditer(decoded):
-        kind = match.lastgroup or "other"
-        if kind in ("space", "comment"):
-            continue
-        at = origin[match.start()]
-        line = _bisect(starts, at)
-        yield Token(kind, match.group(), line + 1, at - starts[line] + 1, at)
-
-
-def _decode_escapes(text: str) -> tuple[str, list[int]]:
-    out: list[str] = []
-    origin: list[int] = []
-    pos = 0
-    for match in ESCAPE_RE.finditer(text):
-        out.append(text[pos:match.start()])
-        origin.extend(range(pos, match.start()))
-        code = int(match.group(1) or match.group(2), 16)
-        out.append(chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd")
-        origin.append(match.start())
-        pos = match.end()
-    out.append(text[pos:])
-    origin.extend(range(pos, len(text) + 1))
-    return "".join(out), origin
-
-
-def _bisect(starts: list[int], at: int) -> int:
-    import bisect
-
-    return bisect.bisect_right(starts, at) - 1
-
-
-class Checked(namedtuple("Checked", "form variables update_at", defaults=((), None))):
-    """What the safety check learnt about a query."""
-
-    __slots__ = ()
-    form: str  # SELECT, CONSTRUCT, ASK, DESCRIBE or UPDATE
-    variables: tuple[str, ...]  # in order of first appearance; default ()
-    update_at: Token | None  # the keyword that makes it an update; default None
-
-
-def check(text: str, *, origin: str = "query", allow_network: bool = False) -> Checked:
-    """Refuse what can reach outside the store; return the query's form and variable order.
-
-    Raises `KqError` naming the position of the offending keyword. Whether an update may
-    run is the caller's decision (see `run`). The query is read twice, with SPARQL 1.1's
-    codepoint escapes decoded (as the standard says) and as written (as Oxigraph reads it):
-    an escape such as `"\\u0022"` opens a string in one reading and not in the other, so a
-    keyword hidden from one reading is seen by the other. Either finding refuses.
-    """
-    decoded = _scan(list(tokens(text)), origin, allow_network)
-    raw = _scan(list(tokens(text, decode=False)), origin, allow_network)
-    if raw.update_at is not None and decoded.update_at is None:
-        return Checked("UPDATE", decoded.variables, raw.update_at)
-    return decoded
-
-
-def _scan(toks: list[Token], origin: str, allow_network: bool) -> Checked:
-    form = ""
-    update_at = None
-    variables: list[str] = []
-    depth = 0
-    for i, tok in enumerate(toks):
-        word = tok.text.upper() if tok.kind == "word" else ""
-        where = {"path": origin, "line": tok.line, "column": tok.column}
-        if tok.kind == "other" and tok.text in OPEN:
-            depth += 1
-            if depth > MAX_NESTING:
-                raise KqError(f"brackets nested more than {MAX_NESTING} deep; refused", **where)
-        elif tok.kind == "other" and tok.text in CLOSE:
-            depth -= 1
-        if tok.kind == "var" and tok.text[1:] not in variables:
-            variables.append(tok.text[1:])
-        elif tok.kind == "tripleterm" and not _is_iri_after(toks, i):
-            raise KqError("RDF 1.2 triple terms (<< >>) are not supported", **where)
-        elif word in FORMS and not form:
-            form = word
-        elif word in UPDATE_KEYWORDS and not form:
-            form, update_at = "UPDATE", tok
-        if word in ("SERVICE", "LOAD") and not allow_network:
-            raise KqError(f"{word} would reach the network or the file system; "
-                          "refused (use --allow-network to allow it)", **where)
-        if word == "FROM" and not allow_network:
-            raise KqError("FROM <iri> would read a graph from outside the store; "
-                          "refused (use --allow-network to allow it)", **where)
-    return Checked(form or "SELECT", tuple(variables), update_at)
-
-
-def _is_iri_after(toks: list[Token], i: int) -> bool:
-    """`<<` followed by an IRI glued to it is `<` then an IRI (a comparison), not a triple."""
-    nxt = toks[i + 1] if i + 1 < len(toks) else None
-    return bool(nxt and nxt.kind == "iri" and nxt.line == toks[i].line
-                and nxt.column == toks[i].column + 2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,12 +148,12 @@ def run(
 
     Parameters with a declared default are bound even when not given. A value is resolved
     like `describe`'s ENTITY: slug, CURIE, IRI or label; a value in double quotes is a string.
+    A local query runs where it cannot open a connection unless `allow_network`; a query for
+    an endpoint is checked here and parsed there (nothing runs locally to check it).
     """
     import pyoxigraph as ox
 
     checked = check(text, origin=origin, allow_network=allow_network)
-    if checked.update_at is not None:
-        _refuse_update(checked.update_at, origin=origin, allowed=update)
     values = {p.name: p.default for p in declared}
     values.update(params or {})
     unknown = set(values) - set(checked.variables)
@@ -309,26 +162,72 @@ def run(
     if values:
         terms = {name: term_of(loaded, value) for name, value in values.items()}
         text = with_values(text, terms, origin=origin)
+    if checked.update_at is not None:
+        return _update(loaded, text, checked.update_at, origin=origin, allowed=update,
+                       timeout=timeout)
     if not isinstance(loaded.store, ox.Store):  # a remote endpoint: it runs the query
-        if not allow_network:
-            _answer(store.Loaded([], ox.Store()), text, origin)  # syntax, with positions
-        if timeout:
-            loaded.store.timeout = timeout
-        return _execute(loaded, text, checked, origin)
+        return _answer(loaded, text, origin, lambda answer: _to_result(answer, checked),
+                       timeout=timeout)
+    try:
+        return _local(loaded, text, checked, origin, timeout, allow_network)
+    except store.StoreDamaged:
+        loaded.rebuild()  # once; damage again is reported
+        try:
+            return _local(loaded, text, checked, origin, timeout, allow_network)
+        except store.StoreDamaged as err:
+            raise KqError(f"the graph's store is damaged and rebuilding it did not help "
+                          f"({err.message}); remove {store.cache_dir()} and try again",
+                          path=origin) from None
+
+
+def _local(loaded: store.Loaded, text: str, checked: Checked, origin: str,
+           timeout: float | None, allow_network: bool) -> Result:
     if timeout:
-        return _run_with_timeout(loaded, text, checked, origin, timeout)
-    return _execute(loaded, text, checked, origin)
+        return _run_with_timeout(loaded, text, checked, origin, timeout, allow_network)
+    if allow_network:
+        return _execute(loaded, text, checked, origin)
+    return sandbox.run_sealed(_execute, loaded, text, checked, origin)
 
 
-def _refuse_update(at: Token, *, origin: str, allowed: bool) -> None:
-    """Updates are refused, with the position of the keyword that makes one. They are never
-    run, not even on an empty store to check their syntax: a LOAD would fetch."""
+def _update(loaded: store.Loaded, text: str, at: Token, *, origin: str, allowed: bool,
+            timeout: float | None) -> Result:
+    """An update runs only with --update, on a writable target (an endpoint): its syntax is
+    checked first, on an empty read-only store, which parses it and then refuses to start
+    (nothing of it runs there)."""
+    import pyoxigraph as ox
+
     if not allowed:
         raise KqError(f"{at.text.upper()} makes this an update; queries are read-only "
                       "(use --update on a writable target)", path=origin, line=at.line,
                       column=at.column)
-    raise KqError("the target is read-only: the graph is loaded from files "
-                  "(edit graph/*.ttl instead)", path=origin)
+    sandbox.run_sealed(_parse_update, text, origin)
+    if isinstance(loaded.store, ox.Store):
+        raise KqError("the target is read-only: the graph is loaded from files "
+                      "(edit graph/*.ttl instead, or give --endpoint)", path=origin)
+    loaded.store.update(text, prefixes=PREFIXES, timeout=timeout, origin=origin)
+    return Result("UPDATE")
+
+
+def _parse_update(text: str, origin: str) -> None:
+    import shutil
+    import tempfile
+
+    import pyoxigraph as ox
+
+    folder = tempfile.mkdtemp(prefix="kqgraph-parse-")
+    try:
+        ox.Store(folder).flush()
+        empty = ox.Store.read_only(folder)
+        try:
+            empty.update(text, prefixes=PREFIXES)
+        except SyntaxError as err:
+            line, column, message = _syntax_position(str(err))
+            raise KqError(message, path=origin, line=line, column=column) from None
+        except (OSError, RuntimeError):
+            pass  # "read-only": the update parsed, and nothing of it ran
+        del empty
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def with_values(text: str, bindings: dict[str, Any], *, origin: str = "query") -> str:
@@ -358,15 +257,18 @@ def _execute(loaded: store.Loaded, text: str, checked: Checked, origin: str) -> 
 
 
 def _answer(loaded: store.Loaded, text: str, origin: str,
-            then: Callable[[Any], Any] = lambda answer: answer) -> Any:
+            then: Callable[[Any], Any] = lambda answer: answer, *,
+            timeout: float | None = None) -> Any:
     """Run the query on the store and `then` read its answer (which Oxigraph computes
     lazily, so engine errors can surface while reading); errors become a KqError."""
     try:
-        return then(loaded.query(text))
+        return then(loaded.query(text, timeout=timeout, origin=origin))
     except SyntaxError as err:
         line, column, message = _syntax_position(str(err))
         raise KqError(message, path=origin, line=line, column=column) from None
     except (OSError, RuntimeError, ValueError) as err:  # SERVICE failures and the like
+        if store.damaged(err):
+            raise store.StoreDamaged(str(err), path=origin) from None
         raise KqError(f"the query failed: {err}", path=origin) from None
 
 
@@ -414,10 +316,12 @@ def _one_line(message: str) -> str:
 
 
 def _run_with_timeout(
-    loaded: store.Loaded, text: str, checked: Checked, origin: str, timeout: float
+    loaded: store.Loaded, text: str, checked: Checked, origin: str, timeout: float,
+    allow_network: bool,
 ) -> Result:
     """Run in a forked worker that is killed at the deadline (native code cannot be stopped
-    from Python); the answer comes back serialised as SPARQL JSON results or N-Triples."""
+    from Python), sealed from the network unless allowed; the answer comes back serialised
+    as SPARQL JSON results or N-Triples."""
     import multiprocessing
 
     import pyoxigraph as ox
@@ -425,7 +329,7 @@ def _run_with_timeout(
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_worker, args=(sender, loaded, text, origin), daemon=True
+        target=_worker, args=(sender, loaded, text, origin, allow_network), daemon=True
     )
     worker.start()
     sender.close()
@@ -433,15 +337,21 @@ def _run_with_timeout(
         if not receiver.poll(timeout):
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped",
                                path=origin)
-        kind, payload = receiver.recv()
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:  # the worker died without a word: the engine crashed
+            worker.join()
+            raise KqError(f"the SPARQL engine stopped unexpectedly (exit {worker.exitcode}) "
+                          "while running this query", path=origin) from None
     finally:
         # Also on Ctrl-C: a worker left running would hold the caller's pipes open.
         if worker.is_alive():
             worker.kill()
         worker.join()
     if kind == "error":
-        raise KqError(payload["message"], path=payload["path"], line=payload["line"],
-                      column=payload["column"])
+        error = store.StoreDamaged if payload["damaged"] else KqError
+        raise error(payload["message"], path=payload["path"], line=payload["line"],
+                    column=payload["column"])
     if kind == "triples":
         triples = [q.triple for q in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
         return Result(checked.form, triples=triples)
@@ -449,8 +359,12 @@ def _run_with_timeout(
                       checked)
 
 
-def _worker(sender: Any, loaded: store.Loaded, text: str, origin: str) -> None:
+def _worker(sender: Any, loaded: store.Loaded, text: str, origin: str,
+            allow_network: bool) -> None:
     import pyoxigraph as ox
+
+    if not allow_network:
+        sandbox.seal_process()  # this process exists for this one query
 
     def encode(answer: Any) -> tuple[str, bytes]:
         if isinstance(answer, ox.QueryTriples):
@@ -461,10 +375,11 @@ def _worker(sender: Any, loaded: store.Loaded, text: str, origin: str) -> None:
         sender.send(_answer(loaded, text, origin, encode))
     except KqError as err:
         sender.send(("error", {"message": err.message, "path": err.path, "line": err.line,
-                               "column": err.column}))
+                               "column": err.column,
+                               "damaged": isinstance(err, store.StoreDamaged)}))
     except Exception as err:  # never a traceback from the worker: the parent reports it
         sender.send(("error", {"message": f"the query failed: {err}", "path": origin,
-                               "line": None, "column": None}))
+                               "line": None, "column": None, "damaged": False}))
 
 
 # ---------------------------------------------------------------------------------------------

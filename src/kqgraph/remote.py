@@ -1,20 +1,32 @@
 """Remote engines: any SPARQL 1.1 endpoint, read through the same calls as a local store.
 
 `RemoteStore` answers the few `pyoxigraph.Store` calls the stages make (`query`,
-`quads_for_pattern`, iteration) over the SPARQL 1.1 Protocol, so query, describe, search,
-viz and export work against Oxigraph server, Fuseki, GraphDB, Virtuoso or Neptune
-unchanged. `push` loads a graph with the SPARQL 1.1 Graph Store HTTP Protocol (PUT, which
-replaces the target graph). Only the standard library speaks HTTP here.
+`quads_for_pattern`, iteration) over the SPARQL 1.1 Protocol, and `update` over the SPARQL
+1.1 Update protocol, so query, describe, search, viz and export work against Oxigraph
+server, Fuseki, GraphDB, Virtuoso or Neptune unchanged. `push` loads a graph with the
+SPARQL 1.1 Graph Store HTTP Protocol (PUT, which replaces the target graph). Only the
+standard library speaks HTTP here.
 
 Credentials come from the environment only ($KQGRAPH_ENDPOINT_USER and
-$KQGRAPH_ENDPOINT_PASSWORD, sent as HTTP basic auth), never from the command line, where
-other users of the machine could read them.
+$KQGRAPH_ENDPOINT_PASSWORD, sent as HTTP basic auth), never from the command line or the
+URL, where other users of the machine could read them. They go to the endpoint's own
+address only: redirects are not followed. They are never printed: URLs are shown without
+user information, and an error body is cut short and scrubbed of them.
+
+A deadline is for the whole exchange, not for each read of the socket: a server that sends
+one byte a second is cut off when the time is up (a timer shuts the socket down).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
 import os
+import re
+import socket
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,8 +35,9 @@ from typing import Any
 
 from kqgraph.errors import KqError
 
-TIMEOUT = 60.0
+IDLE = 60.0  # seconds without a byte before giving up, when there is no deadline
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.5"
+SHOWN = 300  # characters of an error body shown
 
 
 class EndpointError(KqError):
@@ -33,50 +46,190 @@ class EndpointError(KqError):
     exit_code = 4
 
 
-def _request(url: str, *, data: bytes | None = None, method: str = "GET",
-             headers: dict[str, str] | None = None, timeout: float = TIMEOUT) -> tuple[str, bytes]:
-    """One HTTP exchange; returns (content type, body). Errors become EndpointError."""
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+class EndpointTimeout(KqError):
+    """The exchange with the endpoint ran past its deadline."""
+
+    exit_code = 3
+
+
+def masked(url: str) -> str:
+    """The URL as it may be shown: without user name and password."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@")[-1]))
+
+
+def _credentials() -> tuple[str, str] | None:
     user = os.environ.get("KQGRAPH_ENDPOINT_USER")
-    if user is not None:
-        secret = f"{user}:{os.environ.get('KQGRAPH_ENDPOINT_PASSWORD', '')}".encode()
-        request.add_header("Authorization", "Basic " + base64.b64encode(secret).decode())
+    return None if user is None else (user, os.environ.get("KQGRAPH_ENDPOINT_PASSWORD", ""))
+
+
+def _scrubbed(text: str) -> str:
+    """An endpoint's text with any form of the credentials removed (a server may echo the
+    request headers back in an error page)."""
+    secrets = _credentials()
+    if secrets:
+        pair = f"{secrets[0]}:{secrets[1]}"
+        for secret in (base64.b64encode(pair.encode()).decode(), pair, secrets[1]):
+            if secret:
+                text = text.replace(secret, "***")
+    return text
+
+
+class _Deadline:
+    """Shuts the exchange's sockets down when its time is up."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+        self.expired = False
+        self.sockets: list[socket.socket] = []
+        self.timer: threading.Timer | None = None
+
+    def idle(self) -> float:
+        """The socket timeout: the time left, or IDLE without a deadline."""
+        if self.at is None:
+            return IDLE
+        return max(0.001, min(IDLE, self.at - time.monotonic()))
+
+    def watch(self, sock: socket.socket) -> None:
+        self.sockets.append(sock)
+        if self.at is not None and self.timer is None:
+            self.timer = threading.Timer(max(0.0, self.at - time.monotonic()), self._expire)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _expire(self) -> None:
+        self.expired = True
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+def _connection(base: type) -> type:
+    """An http.client connection class that hands its socket to the deadline."""
+
+    class Connection(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.deadline = deadline
+
+        def connect(self) -> None:
+            super().connect()
+            self.deadline.watch(self.sock)
+
+    return Connection
+
+
+_HTTP = _connection(http.client.HTTPConnection)
+_HTTPS = _connection(http.client.HTTPSConnection)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> None:
+        raise EndpointError(f"{masked(req.full_url)} redirected (HTTP {code}) to "
+                            f"{masked(newurl)}; redirects are not followed, so that credentials "
+                            "never go to another address: give that URL instead")
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    class Plain(urllib.request.HTTPHandler):
+        def http_open(self, req: Any) -> Any:
+            return self.do_open(_HTTP, req, deadline=deadline)
+
+    class Secure(urllib.request.HTTPSHandler):
+        def https_open(self, req: Any) -> Any:
+            return self.do_open(_HTTPS, req, context=self._context, deadline=deadline)
+
+    return urllib.request.build_opener(Plain(), Secure(), _NoRedirect())
+
+
+def request(url: str, *, data: Any = None, method: str = "GET",
+            headers: dict[str, str] | None = None, timeout: float | None = None,
+            origin: str = "query", shifted: int = 0) -> tuple[str, bytes]:
+    """One HTTP exchange, within `timeout` seconds in all; returns (content type, body).
+
+    Errors become EndpointError (exit 4), a bad request (HTTP 400, e.g. a syntax error the
+    endpoint found) a KqError (exit 2), the deadline an EndpointTimeout (exit 3). A position
+    in an Oxigraph server's error is given in `origin`, `shifted` lines up.
+    """
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    secrets = _credentials()
+    if secrets is not None:
+        token = base64.b64encode(f"{secrets[0]}:{secrets[1]}".encode()).decode()
+        req.add_unredirected_header("Authorization", "Basic " + token)
+    deadline = _Deadline(timeout)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.headers.get("Content-Type", ""), response.read()
+        with _opener(deadline).open(req, timeout=deadline.idle()) as response:
+            body = response.read()
+        if deadline.expired:
+            raise TimeoutError
+        return response.headers.get("Content-Type", ""), body
     except urllib.error.HTTPError as err:
-        detail = err.read().decode("utf-8", errors="replace").strip().splitlines()
-        raise EndpointError(f"{url} answered HTTP {err.code} {err.reason}"
-                            + (f": {detail[0][:300]}" if detail else "")) from None
-    except (urllib.error.URLError, OSError, ValueError) as err:
+        detail = _scrubbed(err.read(4096).decode("utf-8", errors="replace")).strip()
+        first = detail.splitlines()[0][:SHOWN] if detail else ""
+        if err.code == 400 and (where := re.match(r"error at (\d+):(\d+): (.*)", first)):
+            # Oxigraph's own words and position, in the query as the user wrote it
+            raise KqError(where[3], line=max(1, int(where[1]) - shifted), column=int(where[2]),
+                          path=origin) from None
+        kind = KqError if err.code == 400 else EndpointError
+        raise kind(f"{masked(url)} answered HTTP {err.code} {err.reason}"
+                   + (f": {first}" if first else "")) from None
+    except TimeoutError:
+        raise _late(url, timeout) from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
+        if deadline.expired:
+            raise _late(url, timeout) from None
         reason = getattr(err, "reason", err)
-        raise EndpointError(f"cannot reach the endpoint {url}: {reason}") from None
+        raise EndpointError(f"cannot reach the endpoint {masked(url)}: "
+                            f"{_scrubbed(str(reason))}") from None
+    finally:
+        deadline.cancel()
+
+
+def _late(url: str, timeout: float | None) -> KqError:
+    if timeout is None:
+        return EndpointError(f"{masked(url)} sent nothing for {IDLE:g} s; gave up")
+    return EndpointTimeout(f"{masked(url)} did not answer within {timeout:g} s; stopped")
+
+
+def check_url(url: str, option: str = "--endpoint") -> str:
+    """An endpoint URL as given, refused if it is not http(s) or carries credentials."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise KqError(f"{option} wants an http(s) URL, not {masked(url)!r}")
+    if "@" in parts.netloc:
+        raise KqError(f"{option} must not carry a user name or password ({masked(url)}): set "
+                      "$KQGRAPH_ENDPOINT_USER and $KQGRAPH_ENDPOINT_PASSWORD instead (other "
+                      "users of this machine can read command lines)")
+    return url
 
 
 class RemoteStore:
     """A SPARQL 1.1 endpoint behind the subset of the pyoxigraph.Store API kqgraph uses."""
 
-    def __init__(self, url: str, *, timeout: float = TIMEOUT) -> None:
-        if urllib.parse.urlparse(url).scheme not in ("http", "https"):
-            raise KqError(f"--endpoint wants an http(s) URL, not {url!r}")
-        self.url = url
-        self.timeout = timeout
+    def __init__(self, url: str, *, update_url: str | None = None) -> None:
+        self.url = check_url(url)
+        self.update_url = None if update_url is None else check_url(update_url, "--update-url")
         self._patterns: dict[tuple[str, str, str], list[Any]] = {}
 
-    def query(self, text: str, *, prefixes: dict[str, str] | None = None, **_: Any) -> Any:
-        """Run a query on the endpoint; the answer has the types Store.query returns
-        (solutions or a boolean), or a list of triples for CONSTRUCT and DESCRIBE.
-
-        Keyword options meant for a local store (the union default graph) do not apply: the
-        endpoint's own default graph is queried.
-        """
+    def query(self, text: str, *, prefixes: dict[str, str] | None = None,
+              timeout: float | None = None, origin: str = "query") -> Any:
+        """Run a query on the endpoint's default graph; the answer has the types Store.query
+        returns (solutions or a boolean), or a list of triples for CONSTRUCT and DESCRIBE."""
         import pyoxigraph as ox
 
-        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
-        body = urllib.parse.urlencode({"query": prologue + text}).encode()
-        kind, data = _request(self.url, data=body, method="POST", timeout=self.timeout,
-                              headers={"Accept": ACCEPT,
-                                       "Content-Type": "application/x-www-form-urlencoded"})
+        body = urllib.parse.urlencode({"query": _prologue(prefixes) + text}).encode()
+        kind, data = request(self.url, data=body, method="POST", timeout=timeout,
+                             origin=origin, shifted=1 if prefixes else 0,
+                             headers={"Accept": ACCEPT,
+                                      "Content-Type": "application/x-www-form-urlencoded"})
         kind = kind.split(";")[0].strip().lower()
         try:
             if kind in ("application/n-triples", "text/plain"):
@@ -85,8 +238,17 @@ class RemoteStore:
                 return [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
             return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as err:
-            raise EndpointError(f"{self.url} sent an answer kqgraph cannot read ({kind}): "
-                                f"{err}") from None
+            raise EndpointError(f"{masked(self.url)} sent an answer kqgraph cannot read "
+                                f"({kind}): {err}") from None
+
+    def update(self, text: str, *, prefixes: dict[str, str] | None = None,
+               timeout: float | None = None, origin: str = "query") -> None:
+        """Run a SPARQL 1.1 Update on the endpoint (at its update URL)."""
+        target = self.update_url or update_url(self.url)
+        body = urllib.parse.urlencode({"update": _prologue(prefixes) + text}).encode()
+        request(target, data=body, method="POST", timeout=timeout, origin=origin,
+                shifted=1 if prefixes else 0,
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
 
     def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any,
                           graph_name: Any = None) -> list[Any]:
@@ -120,21 +282,40 @@ class RemoteStore:
         return local
 
 
-def store_url(endpoint: str) -> str:
-    """The Graph Store Protocol address next to a query endpoint, where the layout is known:
-    Oxigraph serves /query and /store, Fuseki /sparql and /data."""
-    for query_path, store_path in (("/query", "/store"), ("/sparql", "/data")):
+def _prologue(prefixes: dict[str, str] | None) -> str:
+    """The prefixes on one line before the query, so that an endpoint's line numbers are
+    the query's plus one (see `request`)."""
+    if not prefixes:
+        return ""
+    return " ".join(f"PREFIX {p}: <{ns}>" for p, ns in prefixes.items()) + "\n"
+
+
+def _beside(endpoint: str, layouts: tuple[tuple[str, str], ...], what: str, option: str) -> str:
+    """An address next to the query endpoint, where the server's layout is known."""
+    for query_path, other in layouts:
         if endpoint.rstrip("/").endswith(query_path):
-            return endpoint.rstrip("/")[: -len(query_path)] + store_path
-    raise KqError(f"cannot tell the Graph Store Protocol address of {endpoint}; give it "
-                  "with --store-url")
+            return endpoint.rstrip("/")[: -len(query_path)] + other
+    raise KqError(f"cannot tell the {what} address of {masked(endpoint)}; give it with {option}")
+
+
+def store_url(endpoint: str) -> str:
+    """The Graph Store Protocol address: Oxigraph serves /query and /store, Fuseki /sparql
+    and /data."""
+    return _beside(endpoint, (("/query", "/store"), ("/sparql", "/data")),
+                   "Graph Store Protocol", "--store-url")
+
+
+def update_url(endpoint: str) -> str:
+    """The SPARQL Update address: /update beside Oxigraph's /query and Fuseki's /sparql."""
+    return _beside(endpoint, (("/query", "/update"), ("/sparql", "/update")),
+                   "SPARQL Update", "--update-url")
 
 
 def push(data: bytes, endpoint: str, *, graph: str | None = None, store: str | None = None,
-         progress: Callable[[int], None] | None = None) -> int:
+         timeout: float | None = None, progress: Callable[[int], None] | None = None) -> int:
     """PUT N-Triples into the endpoint's default graph (or `graph`), replacing what was there;
     return the number of triples the endpoint then holds in that graph."""
-    target = store or store_url(endpoint)
+    target = check_url(store, "--store-url") if store else store_url(check_url(endpoint))
     query = urllib.parse.urlencode({"graph": graph}) if graph else "default"
     url = f"{target}{'&' if '?' in target else '?'}{query}"
     chunk = 1 << 20
@@ -153,10 +334,11 @@ def push(data: bytes, endpoint: str, *, graph: str | None = None, store: str | N
                 progress(len(part))
             return part
 
-    request_body: Any = Body()
-    _request(url, data=request_body, method="PUT", timeout=max(TIMEOUT, len(data) / 1e6),
-             headers={"Content-Type": "application/n-triples",
-                      "Content-Length": str(len(data))})
+    started = time.monotonic()
+    request(url, data=Body(), method="PUT", timeout=timeout,
+            headers={"Content-Type": "application/n-triples", "Content-Length": str(len(data))})
+    left = None if timeout is None else max(0.001, timeout - (time.monotonic() - started))
     where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-    rows = RemoteStore(endpoint).query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+    rows = RemoteStore(endpoint).query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",
+                                       timeout=left)
     return int(next(iter(rows))["n"].value)

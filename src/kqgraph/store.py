@@ -190,6 +190,15 @@ def _check_xml_entities(path: Path) -> None:
                       path=path)
 
 
+class StoreDamaged(KqError):
+    """The engine found the persistent store damaged while reading it."""
+
+
+def damaged(err: BaseException) -> bool:
+    """Whether an engine error says the store's files are damaged (RocksDB's words)."""
+    return isinstance(err, OSError | RuntimeError) and "Corruption" in str(err)
+
+
 class Loaded:
     """The parsed graph: its files and their quads, in a queryable Oxigraph store.
 
@@ -202,11 +211,27 @@ class Loaded:
         self.store = store
         self.union = union
 
-    def query(self, text: str) -> Any:
-        """Run SPARQL with the project's prefixes over the whole graph."""
+    def query(self, text: str, *, timeout: float | None = None, origin: str = "query") -> Any:
+        """Run SPARQL with the project's prefixes over the whole graph (`timeout` and
+        `origin` are for an endpoint; a local query's deadline is kept by kqgraph.query's
+        worker, its errors placed by kqgraph.query)."""
         from kqgraph.vocab import PREFIXES
 
+        if self.remote:
+            return self.store.query(text, prefixes=PREFIXES, timeout=timeout, origin=origin)
         return self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=self.union)
+
+    def rebuild(self) -> None:
+        """Build the persistent store again (after the engine found it damaged)."""
+        if self.union or not self.files:
+            raise StoreDamaged("the graph's store is damaged")
+        self.store = cached_store(self.files, rebuild=True)
+
+    @property
+    def remote(self) -> bool:
+        import pyoxigraph as ox
+
+        return not isinstance(self.store, ox.Store)
 
 
 # From this many bytes of graph files, a persistent store is built once and reused: parsing
@@ -215,6 +240,7 @@ class Loaded:
 # is clearly faster (benchmarks/README.md).
 CACHE_MIN_BYTES = 1_000_000
 MARKER = "kqgraph-store.key"  # the files' signature, written when the build is done
+STORE_PART = b"\0store\0"  # in the marker, before the store's own files
 KEEP_STORES = 4
 
 
@@ -297,21 +323,27 @@ def _checksum(data: bytes) -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def cached_store(files: list[Path], *, progress: Callable[[str], None] | None = None) -> ox.Store:
-    """The persistent store for `files`, built if missing or damaged, opened read-only.
+def cached_store(files: list[Path], *, progress: Callable[[str], None] | None = None,
+                 rebuild: bool = False) -> ox.Store:
+    """The persistent store for `files`, built if missing, damaged or `rebuild`, opened
+    read-only.
 
     Safe when several commands build at once: each builds in its own temporary folder and
     renames it into place; the first rename wins and the others use the winner's store. A
-    store is trusted only when its marker (written last) holds the files' signature and it
-    opens.
+    store is trusted only when its marker (written last) holds the files' signature and the
+    size and modification time of each of the store's own files as they were built: a file
+    changed since (bytes flipped, a truncated copy) means a rebuild before any read, as
+    RocksDB does not always notice damage, and a damaged block can make a query run away.
     """
     import pyoxigraph as ox
 
     sign = signature(files)
     key = _checksum(sign)
     folder = cache_dir() / key
-    damaged = False
-    if _valid(folder, sign):
+    damaged = rebuild
+    if folder.parent.is_dir():
+        _remove_leftovers(folder.parent)
+    if not rebuild and _valid(folder, sign):
         try:
             return ox.Store.read_only(str(folder))
         except (OSError, RuntimeError):  # RocksDB raises "Corruption: ...": rebuilt below
@@ -338,8 +370,21 @@ def _marker(folder: Path) -> bytes | None:
         return None
 
 
+def _fingerprint(folder: Path) -> bytes:
+    """The store's own files, each with its size and modification time."""
+    entries = sorted(f"{p.name}\t{p.stat().st_size}\t{p.stat().st_mtime_ns}"
+                     for p in folder.iterdir() if p.name != MARKER)
+    return "\n".join(entries).encode()
+
+
 def _valid(folder: Path, sign: bytes) -> bool:
-    return _marker(folder) == sign
+    marker = _marker(folder)
+    if marker is None or not marker.startswith(sign + STORE_PART):
+        return False
+    try:
+        return marker[len(sign) + len(STORE_PART):] == _fingerprint(folder)
+    except OSError:
+        return False
 
 
 def _swap(building: Path, folder: Path, sign: bytes, *, damaged: bool) -> None:
@@ -352,6 +397,36 @@ def _swap(building: Path, folder: Path, sign: bytes, *, damaged: bool) -> None:
     os.replace(folder, trash)
     os.replace(building, folder)
     _remove(trash)
+
+
+def forget_stores() -> None:
+    """Make every store in the cache folder untrusted (its marker removed), so that the next
+    command rebuilds what it needs."""
+    import contextlib
+
+    folder = cache_dir()
+    for marker in folder.glob(f"*/{MARKER}") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            marker.unlink()
+
+
+def _remove_leftovers(cache: Path) -> None:
+    """Builds and swaps of commands that were killed (their process is gone)."""
+    for path in cache.glob(".*.*.*"):
+        name, _, kind = path.name.rpartition(".")
+        pid = name.rpartition(".")[2]
+        if kind in ("building", "damaged") and pid.isdigit() and not _alive(int(pid)):
+            _remove(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _build(folder: Path, files: list[Path], sign: bytes,
@@ -367,7 +442,7 @@ def _build(folder: Path, files: list[Path], sign: bytes,
         _remove(folder)
         raise
     del store
-    (folder / MARKER).write_bytes(sign)
+    (folder / MARKER).write_bytes(sign + STORE_PART + _fingerprint(folder))
 
 
 def _load_files(store: ox.Store, files: list[Path],
@@ -430,12 +505,9 @@ def _prune(keep: Path) -> None:
 
 
 def _finished(folder: Path) -> bool:
-    """A store whose build completed: its marker's signature checksums to its name (or it
-    has the JSON marker of kqgraph's first cache format, so that those get pruned too)."""
-    sign = _marker(folder)
-    if sign is None:
-        return (folder / "kqgraph-store.json").is_file() and not folder.name.startswith("served-")
-    return _checksum(sign) == folder.name
+    """A store whose build completed: its marker's signature checksums to its name."""
+    sign = (_marker(folder) or b"").partition(STORE_PART)[0]
+    return bool(sign) and _checksum(sign) == folder.name
 
 
 def quads(paths: Iterable[str | os.PathLike[str]] | None = None) -> Iterator[ox.Quad]:
