@@ -412,3 +412,22 @@ def test_describe_mila_reads_at_this_size():
     assert code == 0
     assert "Q67182995" in out and "City of Montreal" in out
     assert len(out.splitlines()) < 200
+
+
+def test_the_data_model_page_queries_run_and_answer(select):
+    """Every SPARQL example of docs/data-model.md runs on the shipped graph and answers."""
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"
+    blocks = re.findall(r"```sparql\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 4
+    answers = [select(block) for block in blocks]
+    assert all(answers)
+    assert [(r["year"], short(r["source"])) for r in answers[0]] == [
+        ("1993", "wikipedia-en-mila-research-institute"), ("2009", "cdpq-6211"),
+        ("2017", "dongascience-33785")]
+    assert {short(r["dispute"]) for r in answers[2]} >= {"dispute-mila-founding-year"}
+    signed = {short(r["agreement"]) for r in answers[3]}
+    assert "canada-korea-sti-memorandum-2016" not in signed
+    assert {"montreal-busan-sister-cities-2000", "quebec-korea-social-security-agreement"} <= signed
