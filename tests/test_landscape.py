@@ -431,3 +431,14 @@ def test_the_data_model_page_queries_run_and_answer(select):
     signed = {short(r["agreement"]) for r in answers[3]}
     assert "canada-korea-sti-memorandum-2016" not in signed
     assert {"montreal-busan-sister-cities-2000", "quebec-korea-social-security-agreement"} <= signed
+
+
+def test_every_link_points_to_a_described_node(select):
+    """No link of the curated graph dangles: each points to a node with a type."""
+    rows = select("""SELECT ?s ?t WHERE {
+        ?s kq:verifies|kq:among|kq:about|schema:recipient|schema:funder|kq:investor|kq:hostedBy
+           |schema:superEvent|schema:attendee|schema:organizer|kq:party|org:siteOf
+           |schema:location|schema:parentOrganization|org:headOf|schema:worksFor
+           |org:subOrganizationOf|schema:containedInPlace|rdf:subject ?t .
+        FILTER NOT EXISTS { ?t a ?c } }""")
+    assert rows == []
