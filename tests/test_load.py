@@ -49,9 +49,16 @@ def test_stats_counts(loaded: store.Loaded):
     stats = json.loads(result.stdout)
     assert stats["triples"] == len(loaded.store)
     counts = {row["class"]: row["count"] for row in stats["classes"]}
-    assert counts["kq:Agreement"] == 2
-    assert counts["kq:Observation"] == 11
-    assert counts["kq:Sector"] == 8
+    assert counts["kq:Agreement"] == 24
+    assert counts["kq:Observation"] == 87
+    assert counts["kq:Sector"] == 12
+    assert counts["kq:Source"] >= 120
+    assert counts["kq:Statement"] > 200
+    assert counts["kq:Dispute"] == 10 and counts["kq:Verification"] == 20
+    assert stats["entities"] >= 110
+    # Names no read source gave are marked, not invented, and counted per language.
+    assert stats["missing_labels"]["ko"] > stats["missing_labels"]["fr"] > \
+        stats["missing_labels"]["en"]
 
 
 def test_stats_text_in_korean():
@@ -59,7 +66,7 @@ def test_stats_text_in_korean():
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"\d+ triples in \d+ files", lines[0])
-    assert re.search(r"^\s+2  kq:Agreement\s+협정$", result.stdout, flags=re.MULTILINE)
+    assert re.search(r"^\s+24  kq:Agreement\s+협정$", result.stdout, flags=re.MULTILINE)
 
 
 def test_stats_on_a_user_file(tmp_path: Path):

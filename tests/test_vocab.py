@@ -75,6 +75,38 @@ def test_review_style(path: Path):
             assert body.startswith("    a "), f"{subject}: `a` must come first"
 
 
+LITERAL_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+LONG_STRING_RE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)
+
+
+@pytest.mark.parametrize("path", TURTLE_FILES, ids=lambda p: str(p.relative_to(GRAPH)))
+def test_one_literal_per_line(path: Path):
+    """Labels in three languages, descriptions and comments each on a line of their own, so a
+    one-word change to one of them changes one line of the diff."""
+    text = LONG_STRING_RE.sub('""', path.read_text(encoding="utf-8"))
+    crowded = [line for line in text.splitlines() if not line.lstrip().startswith("#")
+               and len(LITERAL_RE.findall(line)) > 1]
+    assert crowded == []
+
+
+def test_shapes_target_every_sourced_property(select):
+    """kqsh:SourcedShape lists the subjects it checks by property: the list must be the
+    ontology's kq:SourcedProperty terms, or a new sourced property would go unchecked."""
+    import rdflib
+
+    shapes = rdflib.Graph().parse(GRAPH / "shapes.ttl")
+    sh = rdflib.Namespace(PREFIXES["sh"])
+    targets = {str(o) for o in shapes.objects(
+        rdflib.URIRef(PREFIXES["kqsh"] + "SourcedShape"), sh.targetSubjectsOf)}
+    sourced = {r["p"] for r in select("SELECT ?p WHERE { ?p a kq:SourcedProperty }")}
+    assert targets == sourced
+    dated = {str(o) for o in shapes.objects(
+        rdflib.URIRef(PREFIXES["kqsh"] + "DatedShape"), sh.targetSubjectsOf)}
+    lifecycle = {r["p"] for r in select(
+        "SELECT ?p WHERE { ?p rdfs:subPropertyOf* kq:lifecycleDate }")}
+    assert lifecycle <= dated
+
+
 def test_curie():
     assert curie("https://w3id.org/kqgraph/id/mila") == "kqr:mila"
     assert curie("https://schema.org/founder") == "schema:founder"
