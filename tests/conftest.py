@@ -10,36 +10,33 @@ from pathlib import Path
 
 import pytest
 
-from kqgraph import store
-from kqgraph.sparql import prologue
+from kqgraph.engine import LocalEngine
+from kqgraph.files import graph_dir
 
 
 @pytest.fixture(scope="session")
-def loaded() -> store.Loaded:
-    return store.open_store()
+def engine() -> LocalEngine:
+    """The shipped graph, opened once."""
+    return LocalEngine.open()
 
 
 @pytest.fixture(scope="session")
-def select(loaded: store.Loaded):
+def select(engine: LocalEngine):
     """Run a SELECT with the project's prefixes; rows as dicts of plain strings."""
 
     def run(query: str) -> list[dict[str, str]]:
-        result = loaded.store.query(prologue() + query, use_default_graph_as_union=True)
-        names = [v.value for v in result.variables]
-        return [
-            {name: row[name].value for name in names if row[name] is not None}
-            for row in result
-        ]
+        return [{name: term.value for name, term in row.items()}
+                for row in engine.query(query).rows]
 
     return run
 
 
 @pytest.fixture(scope="session")
-def ask(loaded: store.Loaded):
+def ask(engine: LocalEngine):
     """Run an ASK with the project's prefixes."""
 
     def run(query: str) -> bool:
-        return bool(loaded.store.query(prologue() + query, use_default_graph_as_union=True))
+        return bool(engine.query(query).boolean)
 
     return run
 
@@ -48,7 +45,7 @@ def ask(loaded: store.Loaded):
 def graph_copy(tmp_path: Path) -> Path:
     """A copy of the shipped graph that a test may edit."""
     target = tmp_path / "graph"
-    shutil.copytree(store.graph_dir(), target)
+    shutil.copytree(graph_dir(), target)
     return target
 
 

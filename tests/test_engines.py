@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import free_port, wait_for
 
-from kqgraph import store
+from kqgraph import cache as store_cache
 from kqgraph.cli import cli
+from kqgraph.engine import LocalEngine
 
-KQGRAPH = [sys.executable, "-c", "from kqgraph.console import main; main()"]
+KQGRAPH = [sys.executable, "-c", "from kqgraph.cli import main; main()"]
 
 
 def kq(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -39,13 +40,13 @@ def cache(tmp_path: Path, monkeypatch) -> Path:
 def builds(monkeypatch) -> list[list[Path]]:
     """Every store build (a parse of the files) made during the test."""
     calls: list[list[Path]] = []
-    real = store._load_files
+    real = store_cache._load_files
 
     def counting(target, files, progress):
         calls.append(list(files))
         return real(target, files, progress)
 
-    monkeypatch.setattr(store, "_load_files", counting)
+    monkeypatch.setattr(store_cache, "_load_files", counting)
     return calls
 
 
@@ -60,7 +61,7 @@ def test_cache_is_built_once_and_reused(cache: Path, builds, graph_copy: Path):
     assert first == second == (0, AGREEMENTS, "")
     assert len(builds) == 1  # the second command did not parse anything
     stores = [p for p in cache.iterdir() if not p.name.startswith(".")]
-    assert len(stores) == 1 and (stores[0] / store.MARKER).is_file()
+    assert len(stores) == 1 and (stores[0] / store_cache.MARKER).is_file()
 
 
 def test_cache_is_rebuilt_after_an_edit(cache: Path, builds, graph_copy: Path):
@@ -82,7 +83,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(cache: Path, builds, graph_copy:
         path.write_bytes(b"\x00garbage")
     assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == AGREEMENTS
     assert len(builds) == 2
-    (folder / store.MARKER).unlink()  # a build that never finished
+    (folder / store_cache.MARKER).unlink()  # a build that never finished
     assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == AGREEMENTS
     assert len(builds) == 3
 
@@ -93,7 +94,7 @@ def test_a_store_damaged_behind_its_marker_is_rebuilt(cache: Path, builds, graph
     assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == AGREEMENTS
     (folder,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
     for path in folder.iterdir():
-        if path.name != store.MARKER:
+        if path.name != store_cache.MARKER:
             path.write_bytes(b"\x00garbage")
     assert kq("query", "-g", str(graph_copy), COUNT, "--format", "csv")[1] == AGREEMENTS
     assert len(builds) == 2
@@ -157,7 +158,7 @@ def test_a_broken_file_in_a_large_graph_still_gives_its_position(cache: Path, tm
 def test_push_then_read_through_the_endpoint(oxigraph_server: str, tmp_path: Path):
     code, out, err = kq("push", "--endpoint", oxigraph_server)
     assert code == 0, err
-    total = len({q.triple for q in store.open_store().store})
+    total = len(LocalEngine.open())
     assert out == f"{total} triples in the default graph at {oxigraph_server}\n"
     for name in ("agreements", "partners", "sector", "indicators", "events", "presences"):
         local = kq("query", name, "--format", "csv")
@@ -171,11 +172,6 @@ def test_push_then_read_through_the_endpoint(oxigraph_server: str, tmp_path: Pat
     assert kq("push", "--endpoint", oxigraph_server)[1] == out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "project._literals keeps one of several same-language values of a property (a dict keyed "
-    "by language), in the store's order: an entity with two French other names (the Seoul "
-    "office's Antenne and Délégation) shows a different one from a remote store. Needs a fix "
-    "in src/kqgraph/project.py (sort, or keep all); the data is right to have both."))
 def test_viz_through_the_endpoint_is_byte_identical(oxigraph_server: str, tmp_path: Path):
     assert kq("push", "--endpoint", oxigraph_server)[0] == 0
     local_html, remote_html = tmp_path / "local.html", tmp_path / "remote.html"
@@ -194,7 +190,7 @@ def test_endpoint_from_the_environment(oxigraph_server: str):
 def test_push_to_a_named_graph(oxigraph_server: str):
     code, out, _ = kq("push", "--endpoint", oxigraph_server, "--graph", "https://example.org/g")
     assert code == 0
-    assert out.startswith(str(len({q.triple for q in store.open_store().store})) + " triples")
+    assert out.startswith(str(len(LocalEngine.open())) + " triples")
     # The server's default graph stays empty: the push went to the named graph.
     assert kq("query", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--format", "csv",
               "--endpoint", oxigraph_server)[1] == "n\n0\n"

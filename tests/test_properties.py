@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kqgraph import export as ex
-from kqgraph import store
+from kqgraph.engine import LocalEngine
+from kqgraph.files import with_ontology
+from kqgraph.output import write_files
 from kqgraph.viz import render
 
 KQ = "https://w3id.org/kqgraph/ontology#"
@@ -50,15 +52,14 @@ def graph_file(folder: Path, label: str, lang: str, description: str) -> Path:
 def round_trip(label: str, lang: str, description: str, formats: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        loaded = store.open_store([graph_file(folder, label, lang, description)])
-        files = ex.render(loaded, formats)
+        engine = LocalEngine.open([graph_file(folder, label, lang, description)])
+        files = ex.render(engine, formats)
         out = folder / "out"
-        ex.write(files, out)
+        write_files(files, out)
         for name in files:
-            again = store.open_store([out / name])
-            labels = {q.object for q in again.store.quads_for_pattern(
-                ENTITY, ox.NamedNode(RDFS_LABEL), None)}
-            descriptions = {q.object for q in again.store.quads_for_pattern(
+            again = LocalEngine.open([out / name])
+            labels = {t.object for t in again.triples(ENTITY, ox.NamedNode(RDFS_LABEL), None)}
+            descriptions = {t.object for t in again.triples(
                 ENTITY, ox.NamedNode(DESCRIPTION), None)}
             assert labels == {ox.Literal(label, language=lang)}, name
             assert descriptions == {ox.Literal(description)}, name
@@ -83,7 +84,7 @@ def test_literals_round_trip_through_rdfxml(label: str, lang: str, description: 
 def test_labels_reach_the_html_unchanged_as_text(label: str, description: str):
     with tempfile.TemporaryDirectory() as tmp:
         path = graph_file(Path(tmp), label, "en", description)
-        html = render(store.open_store(store.with_ontology([path])), title=label)
+        html = render(LocalEngine.open(with_ontology([path])), title=label)
     # Only the page's own three scripts: no data can close or open a script element.
     assert len(re.findall(r"</script", html, flags=re.IGNORECASE)) == 3
     data = json.loads(re.search(r'<script id="kq-data" type="application/json">(.*?)</script>',

@@ -14,8 +14,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kqgraph import query as q
+from kqgraph import lookup, sparql, vocab
 from kqgraph.cli import FORMATS, cli
+from kqgraph.engine import LocalEngine
 from kqgraph.output import FORMATS as OUTPUT_FORMATS
 from kqgraph.output import width
 
@@ -164,12 +165,12 @@ def test_table_shows_iris_as_labels_in_the_asked_language():
     assert kq("query", text, "--format", "table", "--lang", "fr")[1].splitlines()[2] == "Mila"
 
 
-def test_label_fallback_then_short_name(loaded):
+def test_label_fallback_then_short_name(engine):
     # rdf:type has no label in the graph: the short name is shown.
-    assert q.display(loaded, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+    assert lookup.display(engine, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                      "fr") == "type"
-    assert q.pick_label({"en": "x", "fr": "y"}, "ko") == "x"
-    assert q.pick_label({"fr": "y"}, "ko") == "y"
+    assert vocab.pick_label({"en": "x", "fr": "y"}, "ko") == "x"
+    assert vocab.pick_label({"fr": "y"}, "ko") == "y"
 
 
 # --- saved queries ----------------------------------------------------------------------------
@@ -340,8 +341,8 @@ def test_unknown_saved_query_suggests_close_names():
 
 # --- parameters -------------------------------------------------------------------------------
 
-def test_injection_attempt_is_bound_as_a_term_not_pasted(loaded):
-    before = len(loaded.store)
+def test_injection_attempt_is_bound_as_a_term_not_pasted(engine):
+    before = len(engine)
     code, out, err = kq("query", "partners", "--param", "org=mila> } ; DELETE WHERE { ?s ?p ?o } #")
     assert code == 2 and out == ""
     assert err.startswith("kqgraph: no entity matches 'mila> } ; DELETE WHERE")
@@ -349,7 +350,7 @@ def test_injection_attempt_is_bound_as_a_term_not_pasted(loaded):
     code, out, _ = kq("query", "SELECT ?s WHERE { ?s rdfs:label ?name }", "--format", "csv",
                       "--param", 'name="mila\\" } ; DELETE WHERE { ?s ?p ?o } #"')
     assert (code, out) == (0, "s\n")  # CliRunner shows CRLF as \n
-    assert len(q.store.open_store().store) == before
+    assert len(LocalEngine.open()) == before
 
 
 def test_string_and_number_parameters():
@@ -384,7 +385,7 @@ def test_parameter_for_a_missing_variable_is_refused():
 
 def test_with_values_goes_inside_the_where_group():
     text = "SELECT ?x WHERE { ?x ?p ?o } GROUP BY ?x"
-    bound = q.with_values(text, {"p": ox.NamedNode("http://a/p")})
+    bound = sparql.with_values(text, {"p": ox.NamedNode("http://a/p")})
     assert bound == "SELECT ?x WHERE { VALUES (?p) { (<http://a/p>) }  ?x ?p ?o } GROUP BY ?x"
 
 
@@ -546,5 +547,5 @@ def test_search_without_match_exits_1():
 
 
 def test_fold():
-    assert q.fold("Université de MONTRÉAL") == "universite de montreal"
-    assert q.fold("퀘벡주") == "퀘벡주"
+    assert lookup.fold("Université de MONTRÉAL") == "universite de montreal"
+    assert lookup.fold("퀘벡주") == "퀘벡주"

@@ -21,7 +21,7 @@ RDF_FILES = sorted(p for p in (BADINPUTS / "rdf").rglob("*")
                    if p.suffix in (".ttl", ".nt") and p.name != "manifest.ttl")
 SPARQL_FILES = sorted(p for p in (BADINPUTS / "sparql").rglob("*") if p.suffix in (".rq", ".ru"))
 POSITION = r":\d+:\d+: \S.*\n"
-KQGRAPH = [sys.executable, "-c", "from kqgraph.console import main; main()"]
+KQGRAPH = [sys.executable, "-c", "from kqgraph.cli import main; main()"]
 MEMORY_LIMIT = 2 << 30  # bytes of address space for a resource-limit case
 
 

@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from kqgraph.cli import cli
+from kqgraph.engine import LocalEngine
+from kqgraph.files import with_ontology
 from kqgraph.project import project
-from kqgraph.store import open_store, with_ontology
 from kqgraph.viz import render
 
 XSS_IMG = '<img src=x onerror="document.title=\'x\'">'
@@ -20,8 +21,8 @@ XSS_SCRIPT = "</script><script>document.title='y'</script>"
 
 
 @pytest.fixture(scope="module")
-def graph(loaded):
-    return project(loaded, lang="en")
+def graph(engine):
+    return project(engine, lang="en")
 
 
 def viz(*args: str) -> tuple[int, str, str]:
@@ -65,28 +66,28 @@ def test_projection_attributes(graph):
     assert all(isinstance(v, str) for _, d in graph.nodes(data=True) for v in d.values())
 
 
-def test_projection_in_korean(loaded):
-    assert project(loaded, lang="ko").nodes["kqr:quebec"]["label"] == "퀘벡주"
+def test_projection_in_korean(engine):
+    assert project(engine, lang="ko").nodes["kqr:quebec"]["label"] == "퀘벡주"
 
 
-def test_filters_and_focus(loaded):
-    assert sorted(project(loaded, types=["university"])) == [
+def test_filters_and_focus(engine):
+    assert sorted(project(engine, types=["university"])) == [
         "kqr:gist", "kqr:korea-university", "kqr:mcgill-university", "kqr:polytechnique-montreal",
         "kqr:universite-de-montreal", "kqr:universite-laval", "kqr:uqam", "kqr:ust-korea"]
-    assert sorted(project(loaded, types=["Université"], countries=["canada"])) == [
+    assert sorted(project(engine, types=["Université"], countries=["canada"])) == [
         "kqr:mcgill-university", "kqr:polytechnique-montreal", "kqr:universite-de-montreal",
         "kqr:universite-laval", "kqr:uqam"]
-    korean_ai = sorted(project(loaded, sectors=["ai"], countries=["south-korea"]))
+    korean_ai = sorted(project(engine, sectors=["ai"], countries=["south-korea"]))
     assert {"kqr:ai-seoul-2025", "kqr:seoul-ai-hub", "kqr:ai-seoul-2022"} <= set(korean_ai)
     assert "kqr:mila" not in korean_ai
-    assert sorted(project(loaded, focus="밀라", depth=1)) == [
+    assert sorted(project(engine, focus="밀라", depth=1)) == [
         "kqr:ai-seoul-2022-mila-keynote", "kqr:ai-seoul-2025-bengio-keynote",
         "kqr:etri-mila-partnership-2020", "kqr:gist-mila-networking-day-2023",
         "kqr:google-grant-mila-2016", "kqr:mila", "kqr:mila-seoul-ai-hub-mou-2023",
         "kqr:mila-seoul-ai-hub-partnership-2023", "kqr:mila-university-partnership",
         "kqr:montreal", "kqr:samsung-sait-ai-lab-at-mila", "kqr:scientist-in-residence-programme",
         "kqr:yoshua-bengio"]
-    assert len(project(loaded, focus="mila", depth=2)) > 4
+    assert len(project(engine, focus="mila", depth=2)) > 4
 
 
 def test_construct_query_chooses_what_to_draw(tmp_path: Path, select):
@@ -124,12 +125,12 @@ def _data(html: str) -> dict:
     return json.loads(match[1])
 
 
-def test_same_input_gives_byte_identical_html(loaded):
-    assert render(loaded, lang="fr") == render(loaded, lang="fr")
+def test_same_input_gives_byte_identical_html(engine):
+    assert render(engine, lang="fr") == render(engine, lang="fr")
 
 
-def test_html_is_one_file_with_no_external_reference(loaded):
-    html = render(loaded)
+def test_html_is_one_file_with_no_external_reference(engine):
+    html = render(engine)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "<link" not in html
     assert "cdnjs.cloudflare.com" not in html and "cdn.jsdelivr.net" not in html  # pyvis's
@@ -309,7 +310,7 @@ def test_screenshot(page, shipped_page: Path, tmp_path: Path):
 def test_with_ontology_adds_it_once():
     files = with_ontology(None)
     assert sum(f.name == "ontology.ttl" for f in files) == 1
-    assert open_store(files)  # loads
+    assert len(LocalEngine.open(files))  # loads
 
 
 def test_large_networks_draw_a_precomputed_layout_without_physics():

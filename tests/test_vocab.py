@@ -8,19 +8,30 @@ from pathlib import Path
 
 import pytest
 
-from kqgraph import store
+from kqgraph.engine import LocalEngine
+from kqgraph.files import graph_dir
 from kqgraph.vocab import KQ, PREFIXES, SCHEMA_HTTP, curie
 
-GRAPH = store.graph_dir()
+GRAPH = graph_dir()
 TURTLE_FILES = sorted(GRAPH.rglob("*.ttl"))
 PREFIX_RE = re.compile(r"^@prefix ([\w-]*): <([^>]*)> \.$")
 
 
-def test_closed_namespace_matches_the_ontology(select):
-    rows = select("""SELECT DISTINCT ?t WHERE { GRAPH ?g { ?t ?p ?o }
-                     FILTER(STRSTARTS(STR(?t), STR(kq:))) }""")
-    in_ontology = {r["t"].removeprefix(PREFIXES["kq"]) for r in rows}
+def test_closed_namespace_matches_the_ontology():
+    ontology = LocalEngine.open([GRAPH / "ontology.ttl"])
+    rows = ontology.query("SELECT DISTINCT ?t WHERE { ?t ?p ?o "
+                          "FILTER(STRSTARTS(STR(?t), STR(kq:))) }").rows
+    in_ontology = {r["t"].value.removeprefix(PREFIXES["kq"]) for r in rows}
     assert in_ontology == set(dir(KQ))
+
+
+def test_the_code_names_terms_through_the_namespaces():
+    # A term spelt as PREFIXES["kq"] + "..." would mint a new IRI from a typo, silently.
+    src = Path(__file__).resolve().parents[1] / "src" / "kqgraph"
+    spelt = [f"{path.name}:{n}" for path in src.rglob("*.py") if path.name != "vocab.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if 'PREFIXES["' in line]
+    assert spelt == []
 
 
 def test_every_kq_term_has_three_labels_and_a_comment(select):

@@ -1,31 +1,17 @@
 """kqgraph: a knowledge graph of Korea–Quebec cooperation.
 
-The Python API is small on purpose: `load()` gives the curated graph (or your own files) as
-an rdflib Graph, parsed strictly. Heavier stages (validation, queries, projections) live in
-their own modules and are imported only when used.
+    import kqgraph
+    graph = kqgraph.Graph()          # the shipped graph; or Graph("my.ttl"), Graph(endpoint=...)
+    graph.query("SELECT ?u WHERE { ?u a kq:University }").rows
+
+`Graph` is what the `kqgraph` command itself calls; see kqgraph.graph. Heavier stages
+(validation, projection, export) are imported only when a method needs them.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["KqError", "__version__", "load"]
+__all__ = ["Graph", "KqError", "__version__"]
 
 from kqgraph.errors import KqError
-
-TYPE_CHECKING = False  # `typing` is for type checkers only: importing it slows every command
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from os import PathLike
-
-    import rdflib
-
-
-def load(paths: Iterable[str | PathLike[str]] | None = None) -> rdflib.Graph:
-    """Return the graph (the shipped one by default) as an rdflib Graph.
-
-    Files are parsed by Oxigraph's strict parsers, so a malformed file raises `KqError`
-    with its path, line and column instead of being half-read.
-    """
-    from kqgraph.store import load as _load
-
-    return _load(paths)
+from kqgraph.graph import Graph

@@ -1,4 +1,8 @@
-"""The project's one error type: what went wrong, and where, in a form a user can act on."""
+"""The project's error types: what went wrong, and where, in a form a user can act on.
+
+The command line prints each as one line, `path:line:column: message`, and exits with its
+`exit_code` (kqgraph.cli.report); it never shows a traceback for them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,7 @@ from os import PathLike
 
 
 class KqError(Exception):
-    """A problem with the user's input (a file, a query, an option), not a bug.
-
-    The CLI prints it as one line, `path:line:column: message`, and exits with `exit_code`;
-    it never shows a traceback for it.
-    """
+    """A problem with the user's input (a file, a query, an option), not a bug: exit 2."""
 
     exit_code = 2
 
@@ -31,3 +31,19 @@ class KqError(Exception):
     def __str__(self) -> str:
         where = [str(part) for part in (self.path, self.line, self.column) if part is not None]
         return ":".join([*where, f" {self.message}"]) if where else self.message
+
+
+class QueryTimeout(KqError):
+    """A query, update or push ran past its --timeout: exit 3."""
+
+    exit_code = 3
+
+
+class EndpointError(KqError):
+    """The endpoint could not be reached or refused the request: exit 4."""
+
+    exit_code = 4
+
+
+class StoreDamaged(KqError):
+    """The engine found the persistent store damaged while reading it (rebuilt once)."""

@@ -11,20 +11,19 @@ import csv
 import os
 import unicodedata
 
-from kqgraph.vocab import PREFIXES
+from kqgraph.errors import KqError
+from kqgraph.vocab import PREFIXES, XSD
 
 # `typing` costs `kqgraph query` 7 ms and 1.6 MB at start-up; annotations need it only for
 # type checkers (this module's annotations are strings).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
     from typing import Any, TextIO
 
-    from kqgraph.query import Result
-    from kqgraph.store import Loaded
+    from kqgraph.engine import Result
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
@@ -68,7 +67,7 @@ def _json_term(term: Any) -> dict[str, str]:
     if entry["type"] == "literal":
         if term.language:
             entry["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
+        elif term.datatype.value != XSD.string:
             entry["datatype"] = term.datatype.value
     return entry
 
@@ -97,7 +96,7 @@ def _xml_term(term: Any) -> str:
         return f"<{tag}>{escape(term.value)}</{tag}>"
     if term.language:
         return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-    if term.datatype.value != XSD_STRING:
+    if term.datatype.value != XSD.string:
         return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
     return f"<literal>{escape(term.value)}</literal>"
 
@@ -129,15 +128,15 @@ def write_tsv(result: Result, out: TextIO, **_: Any) -> None:
         out.write("\t".join(str(row[n]) if n in row else "" for n in result.variables) + "\n")
 
 
-def write_table(result: Result, out: TextIO, *, loaded: Loaded, lang: str, **_: Any) -> None:
+def write_table(result: Result, out: TextIO, *, engine: Any, lang: str, **_: Any) -> None:
     """Aligned columns for a terminal; IRIs shown as labels in `lang`."""
-    from kqgraph.query import display
+    from kqgraph.lookup import display
 
     if result.boolean is not None:
         out.write(f"{'true' if result.boolean else 'false'}\n")
         return
     header = result.variables
-    body = [[display(loaded, row[n], lang) if n in row else "" for n in header]
+    body = [[display(engine, row[n], lang) if n in row else "" for n in header]
             for row in result.rows]
     cells = [[" ".join(cell.split()) for cell in line] for line in [header, *body]]
     widths = [max(width(line[i]) for line in cells) for i in range(len(header))]
@@ -183,12 +182,12 @@ GRAPH_FORMATS: dict[str, Callable[..., None]] = {
 FORMATS = [*SELECT_FORMATS, *GRAPH_FORMATS]
 
 
-def write(result: Result, fmt: str | None, out: TextIO, *, loaded: Loaded, lang: str,
+def write(result: Result, fmt: str | None, out: TextIO, *, engine: Any, lang: str,
           tty: bool) -> None:
     """Write `result` as `fmt`; without one, a table on a terminal and CSV (or Turtle) in a
-    pipe."""
-    from kqgraph.errors import KqError
-
+    pipe. An update writes nothing."""
+    if result.form == "UPDATE":
+        return
     graph = result.boolean is None and result.form in ("CONSTRUCT", "DESCRIBE")
     registry = GRAPH_FORMATS if graph else SELECT_FORMATS
     if fmt is None:
@@ -197,24 +196,89 @@ def write(result: Result, fmt: str | None, out: TextIO, *, loaded: Loaded, lang:
         kinds = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
         raise KqError(f"--format {fmt} does not apply to {kinds} results; "
                       f"use one of {', '.join(registry)}")
-    registry[fmt](result, out, loaded=loaded, lang=lang)
+    registry[fmt](result, out, engine=engine, lang=lang)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write a file so that it is either the old one or the whole new one, never half.
-
-    The bytes go to a temporary file in the same folder, which is then renamed over the
-    target (an atomic step on POSIX and Windows); on any error the temporary file is removed
-    and the old file is untouched.
-    """
-    import contextlib
-    import tempfile
+def write_file(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write a file the user named: "-" is standard output; a regular file, or a new one, is
+    replaced atomically (never left half-written); anything else (a FIFO, a terminal,
+    /dev/stdout, /dev/null) is written in place, never replaced by a file. Problems become
+    a KqError naming the path (exit 2)."""
+    import stat
     from pathlib import Path
 
+    if str(path) == "-":
+        _to_stdout(data)
+        return
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=target.parent)
+    try:
+        found = target.stat()
+    except FileNotFoundError:
+        found = None
+    except OSError as err:
+        raise KqError(f"cannot write here: {err.strerror}", path=target) from None
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        raise KqError("is a folder: give a file name", path=target)
+    if found is not None and _is_stdout(found):
+        _to_stdout(data)
+    elif found is not None and not stat.S_ISREG(found.st_mode):
+        _in_place(target, data)
+    else:
+        _atomic(target.resolve() if target.is_symlink() else target, data)
+
+
+def write_files(files: dict[str, bytes], folder: str | os.PathLike[str]) -> list[str]:
+    """Write each file into `folder` (made if missing); return the paths written."""
+    from pathlib import Path
+
+    where = Path(folder)
+    if where.exists() and not where.is_dir():
+        raise KqError("is not a folder: export writes several files into a folder", path=where)
+    written = []
+    for name, data in files.items():
+        write_file(where / name, data)
+        written.append(str(where / name))
+    return written
+
+
+def _is_stdout(found: os.stat_result) -> bool:
+    import sys
+
+    try:
+        return os.path.samestat(found, os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError):
+        return False
+
+
+def _to_stdout(data: bytes) -> None:
+    import sys
+
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _in_place(target: Path, data: bytes) -> None:
+    try:
+        with open(target, "wb") as stream:
+            stream.write(data)
+    except OSError as err:
+        raise KqError(f"cannot write: {err.strerror}", path=target) from None
+
+
+def _atomic(target: Path, data: bytes) -> None:
+    """Either the old file or the whole new one, never half: the bytes go to a temporary
+    file in the same folder, which is then renamed over the target; on any error the
+    temporary file is removed and the old file is untouched."""
+    import contextlib
+    import tempfile
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=target.parent)
+    except OSError as err:
+        raise KqError(f"cannot write here: {err.strerror}", path=target) from None
     mask = os.umask(0)
     os.umask(mask)
     try:
@@ -224,7 +288,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(err, OSError):
+            raise KqError(f"cannot write: {err.strerror}", path=target) from None
         raise

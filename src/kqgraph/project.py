@@ -15,23 +15,18 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kqgraph.errors import KqError
-from kqgraph.query import display, labels_of, pick_label, resolve
-from kqgraph.vocab import PREFIXES, curie
+from kqgraph.lookup import display, fold, labels_of, node, resolve
+from kqgraph.vocab import KQ, LANGS, PROV, RDF, RDFS, SCHEMA, curie, pick_label
 
 if TYPE_CHECKING:
     import networkx as nx
     import pyoxigraph as ox
 
-    from kqgraph.store import Loaded
-
 SEP = " | "
-LABEL = PREFIXES["rdfs"] + "label"
-LANGS = ("ko", "en", "fr")
 # Classes shown as attributes of what they are about, never as nodes.
 NOT_NODES = {"Observation", "Claim", "Sector", "Source"}
 # Properties that are structure or provenance, never edges.
-NOT_EDGES = {PREFIXES["rdf"] + "type", PREFIXES["prov"] + "wasDerivedFrom",
-             PREFIXES["kq"] + "sector"}
+NOT_EDGES = {RDF.type, PROV.wasDerivedFrom, KQ.sector}
 
 ENTITY_QUERY = """
 SELECT ?s ?class WHERE {
@@ -51,7 +46,7 @@ SELECT ?about ?fact WHERE {
 
 
 def project(
-    loaded: Loaded,
+    engine: Any,
     *,
     lang: str = "en",
     types: Iterable[str] = (),
@@ -70,130 +65,122 @@ def project(
     import networkx as nx
     import pyoxigraph as ox
 
-    store = loaded.store
     classes: dict[str, set[str]] = defaultdict(set)
-    for row in _select(loaded, ENTITY_QUERY):
-        classes[row["s"].value].add(row["class"].value.removeprefix(PREFIXES["kq"]))
+    for row in engine.query(ENTITY_QUERY).rows:
+        classes[row["s"].value].add(row["class"].value.removeprefix(KQ.base))
     nodes = {iri: cls for iri, cls in classes.items() if not cls & NOT_NODES or "Talk" in cls}
-    triples = [q.triple for q in store.quads_for_pattern(None, None, None)]
+    triples = list(engine.triples())
     if only is not None:
         triples = list(only)
         drawn = {t.subject.value for t in triples} | {t.object.value for t in triples}
         nodes = {iri: cls for iri, cls in nodes.items() if iri in drawn}
-    country = {row["s"].value: row["c"].value for row in _select(loaded, COUNTRY_QUERY)}
+    country = {row["s"].value: row["c"].value for row in engine.query(COUNTRY_QUERY).rows}
     facts: dict[str, list[str]] = defaultdict(list)
-    for row in _select(loaded, FACT_QUERY):
+    for row in engine.query(FACT_QUERY).rows:
         facts[row["about"].value].append(row["fact"].value)
 
     graph = nx.MultiDiGraph()
     for iri in sorted(nodes):
-        graph.add_node(curie(iri), **_attributes(loaded, iri, nodes[iri], country.get(iri),
+        graph.add_node(curie(iri), **_attributes(engine, iri, nodes[iri], country.get(iri),
                                                   facts.get(iri, []), lang))
     edges = sorted({(t.subject.value, t.predicate.value, t.object.value) for t in triples
                     if t.subject.value in nodes and t.predicate.value not in NOT_EDGES
                     and isinstance(t.object, ox.NamedNode) and t.object.value in nodes})
     for s, p, o in edges:
-        labels = labels_of(loaded, p)
+        labels = labels_of(engine, p)
         graph.add_edge(curie(s), curie(o), key=curie(p), property=curie(p),
                        label=pick_label(labels, lang) or curie(p).split(":", 1)[-1],
                        **{f"label_{code}": labels.get(code, "") for code in LANGS})
-    return _filter(loaded, graph, types=types, sectors=sectors, countries=countries,
+    return _filter(engine, graph, types=types, sectors=sectors, countries=countries,
                    focus=focus, depth=depth)
 
 
-def _select(loaded: Loaded, text: str) -> Any:
-    return loaded.query(text)
-
-
-def _attributes(loaded: Loaded, iri: str, classes: set[str], country: str | None,
+def _attributes(engine: Any, iri: str, classes: set[str], country: str | None,
                 facts: list[str], lang: str) -> dict[str, str]:
-    import pyoxigraph as ox
 
-    node = ox.NamedNode(iri)
+    subject = node(iri)
     cls = "Talk" if "Talk" in classes else min(classes - {"Source"})
-    labels = labels_of(loaded, iri)
-    values = _literals(loaded, node, lang)
-    # Sets: a statement made in two files comes back once per file.
-    sources = sorted({q.object.value for q in loaded.store.quads_for_pattern(
-        node, ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom"), None)})
-    sectors = sorted({q.object.value for q in loaded.store.quads_for_pattern(
-        node, ox.NamedNode(PREFIXES["kq"] + "sector"), None)})
-    class_node = ox.NamedNode(PREFIXES["kq"] + cls)
+    labels = labels_of(engine, iri)
+    values = _literals(engine, subject, lang)
+    sources = sorted(t.object.value for t in engine.triples(subject, node(PROV.wasDerivedFrom)))
+    sectors = sorted(t.object.value for t in engine.triples(subject, node(KQ.sector)))
+    class_node = node(KQ[cls])
     return {
         "iri": iri,
         "label": pick_label(labels, lang) or curie(iri).split(":", 1)[-1],
         **{f"label_{code}": labels.get(code, "") for code in LANGS},
         "class": f"kq:{cls}",
-        "class_label": display(loaded, class_node, lang),
+        "class_label": display(engine, class_node, lang),
         "country": curie(country) if country else "",
-        "country_label": display(loaded, ox.NamedNode(country), lang) if country else "",
+        "country_label": display(engine, node(country), lang) if country else "",
         "sectors": SEP.join(curie(s) for s in sectors),
-        "sector_labels": SEP.join(display(loaded, ox.NamedNode(s), lang) for s in sectors),
+        "sector_labels": SEP.join(display(engine, node(s), lang) for s in sectors),
         "sources": SEP.join(curie(s) for s in sources),
-        "source_labels": SEP.join(display(loaded, ox.NamedNode(s), lang) for s in sources),
-        "facts": SEP.join(sorted({_fact_text(loaded, f, lang) for f in facts})),
+        "source_labels": SEP.join(display(engine, node(s), lang) for s in sources),
+        "facts": SEP.join(sorted({_fact_text(engine, f, lang) for f in facts})),
         "details": SEP.join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(values.items())),
     }
 
 
-def _literals(loaded: Loaded, node: Any, lang: str) -> dict[str, list[str]]:
+def _literals(engine: Any, subject: Any, lang: str) -> dict[str, list[str]]:
     """The node's literal values other than labels, by property label; of the values with a
-    language tag, only the one in `lang` (or the fallback)."""
+    language tag, those in `lang` (or the fallback language), every one of them, sorted."""
     import pyoxigraph as ox
 
     by_property: dict[Any, list[Any]] = defaultdict(list)
-    for quad in loaded.store.quads_for_pattern(node, None, None):
-        if isinstance(quad.object, ox.Literal) and quad.predicate.value != LABEL:
-            by_property[quad.predicate].append(quad.object)
+    for triple in engine.triples(subject, None, None):
+        if isinstance(triple.object, ox.Literal) and triple.predicate.value != RDFS.label:
+            by_property[triple.predicate].append(triple.object)
     out = {}
     for prop, literals in by_property.items():
         chosen = sorted({lit.value for lit in literals if not lit.language})
-        tagged = {lit.language: lit.value for lit in literals if lit.language}
+        tagged: dict[str, list[str]] = defaultdict(list)
+        for lit in literals:
+            if lit.language:
+                tagged[lit.language].append(lit.value)
         if tagged:
-            chosen.append(pick_label(tagged, lang) or "")
-        out[display(loaded, prop, lang)] = chosen
+            chosen += sorted(pick_label(dict(tagged), lang) or [])
+        out[display(engine, prop, lang)] = chosen
     return out
 
 
-def _fact_text(loaded: Loaded, fact: str, lang: str) -> str:
+def _fact_text(engine: Any, fact: str, lang: str) -> str:
     """An observation as 'label: qualifier value unit', a claim as its text."""
-    import pyoxigraph as ox
-
-    node = ox.NamedNode(fact)
+    subject = node(fact)
 
     def one(prop: str) -> Any:
-        return next(iter(loaded.store.quads_for_pattern(node, ox.NamedNode(prop), None)), None)
+        return next(engine.triples(subject, node(prop), None), None)
 
-    value = one(PREFIXES["schema"] + "value")
-    label = display(loaded, node, lang)
+    value = one(SCHEMA.value)
+    label = display(engine, subject, lang)
     if value is None:
-        texts = {q.object.language: q.object.value for q in loaded.store.quads_for_pattern(
-            node, ox.NamedNode(PREFIXES["schema"] + "description"), None)}
+        texts = {t.object.language: t.object.value
+                 for t in engine.triples(subject, node(SCHEMA.description), None)}
         return f"{label}: {pick_label(texts, lang) or ''}".rstrip(": ")
-    qualifier = one(PREFIXES["kq"] + "valueQualifier")
-    unit = one(PREFIXES["schema"] + "unitCode") or one(PREFIXES["schema"] + "unitText")
-    parts = [display(loaded, qualifier.object, lang)] if qualifier else []
+    qualifier = one(KQ.valueQualifier)
+    unit = one(SCHEMA.unitCode) or one(SCHEMA.unitText)
+    parts = [display(engine, qualifier.object, lang)] if qualifier else []
     parts.append(value.object.value)
     if unit:
         parts.append("%" if unit.object.value == "P1" else unit.object.value)
     return f"{label}: {' '.join(parts)}"
 
 
-def _filter(loaded: Loaded, graph: nx.MultiDiGraph, *, types: Iterable[str],
+def _filter(engine: Any, graph: nx.MultiDiGraph, *, types: Iterable[str],
             sectors: Iterable[str], countries: Iterable[str], focus: str | None,
             depth: int) -> nx.MultiDiGraph:
     import networkx as nx
 
     keep = set(graph)
-    if types := [_class_name(loaded, t) for t in types]:
+    if types := [_class_name(engine, t) for t in types]:
         keep = {n for n in keep if graph.nodes[n]["class"] in types}
-    if sectors := [curie(resolve(loaded, s)) for s in sectors]:
+    if sectors := [curie(resolve(engine, s)) for s in sectors]:
         keep = {n for n in keep if set(graph.nodes[n]["sectors"].split(SEP)) & set(sectors)}
-    if countries := [curie(resolve(loaded, c)) for c in countries]:
+    if countries := [curie(resolve(engine, c)) for c in countries]:
         keep = {n for n in keep if graph.nodes[n]["country"] in countries}
     graph = graph.subgraph(keep).copy()
     if focus is not None:
-        center = curie(resolve(loaded, focus))
+        center = curie(resolve(engine, focus))
         if center not in graph:
             raise KqError(f"{focus!r} is not drawn (it is not an entity node, or is filtered "
                           "out)")
@@ -202,18 +189,13 @@ def _filter(loaded: Loaded, graph: nx.MultiDiGraph, *, types: Iterable[str],
     return graph
 
 
-def _class_name(loaded: Loaded, name: str) -> str:
+def _class_name(engine: Any, name: str) -> str:
     """A --type value as a class CURIE: 'kq:University', 'University', 'university' or a
     label such as 'université'."""
-    import pyoxigraph as ox
-
-    from kqgraph.query import fold
-
     wanted = fold(name.removeprefix("kq:"))
-    for row in _select(loaded, "SELECT ?c WHERE { ?c rdfs:subClassOf* kq:Entity }"):
-        local = row["c"].value.removeprefix(PREFIXES["kq"])
-        labels = [q.object.value for q in loaded.store.quads_for_pattern(
-            ox.NamedNode(row["c"].value), ox.NamedNode(LABEL), None)]
+    for row in engine.query("SELECT ?c WHERE { ?c rdfs:subClassOf* kq:Entity }").rows:
+        local = row["c"].value.removeprefix(KQ.base)
+        labels = labels_of(engine, row["c"].value).values()
         if wanted in {fold(local), *map(fold, labels)}:
             return f"kq:{local}"
     raise KqError(f"no class named {name!r} (e.g. university, company, agreement)")

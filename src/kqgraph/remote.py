@@ -1,9 +1,9 @@
 """Remote engines: any SPARQL 1.1 endpoint, read through the same calls as a local store.
 
-`RemoteStore` answers the few `pyoxigraph.Store` calls the stages make (`query`,
-`quads_for_pattern`, iteration) over the SPARQL 1.1 Protocol, and `update` over the SPARQL
-1.1 Update protocol, so query, describe, search, viz and export work against Oxigraph
-server, Fuseki, GraphDB, Virtuoso or Neptune unchanged. `push` loads a graph with the
+`RemoteEngine` has the methods of the local engine (`query`, `update`, `triples`, ...),
+over the SPARQL 1.1 Protocol and the SPARQL 1.1 Update protocol, so query, describe,
+search, viz and export work against Oxigraph server, Fuseki, GraphDB, Virtuoso or Neptune
+unchanged. `push` loads a graph with the
 SPARQL 1.1 Graph Store HTTP Protocol (PUT, which replaces the target graph). Only the
 standard library speaks HTTP here.
 
@@ -33,23 +33,11 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from kqgraph.errors import KqError
+from kqgraph.errors import EndpointError, KqError, QueryTimeout
 
 IDLE = 60.0  # seconds without a byte before giving up, when there is no deadline
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.5"
 SHOWN = 300  # characters of an error body shown
-
-
-class EndpointError(KqError):
-    """The endpoint could not be reached or refused the request."""
-
-    exit_code = 4
-
-
-class EndpointTimeout(KqError):
-    """The exchange with the endpoint ran past its deadline."""
-
-    exit_code = 3
 
 
 def masked(url: str) -> str:
@@ -156,7 +144,7 @@ def request(url: str, *, data: Any = None, method: str = "GET",
     """One HTTP exchange, within `timeout` seconds in all; returns (content type, body).
 
     Errors become EndpointError (exit 4), a bad request (HTTP 400, e.g. a syntax error the
-    endpoint found) a KqError (exit 2), the deadline an EndpointTimeout (exit 3). A position
+    endpoint found) a KqError (exit 2), the deadline a QueryTimeout (exit 3). A position
     in an Oxigraph server's error is given in `origin`, `shifted` lines up.
     """
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
@@ -196,7 +184,7 @@ def request(url: str, *, data: Any = None, method: str = "GET",
 def _late(url: str, timeout: float | None) -> KqError:
     if timeout is None:
         return EndpointError(f"{masked(url)} sent nothing for {IDLE:g} s; gave up")
-    return EndpointTimeout(f"{masked(url)} did not answer within {timeout:g} s; stopped")
+    return QueryTimeout(f"{masked(url)} did not answer within {timeout:g} s; stopped")
 
 
 def check_url(url: str, option: str = "--endpoint") -> str:
@@ -211,83 +199,90 @@ def check_url(url: str, option: str = "--endpoint") -> str:
     return url
 
 
-class RemoteStore:
-    """A SPARQL 1.1 endpoint behind the subset of the pyoxigraph.Store API kqgraph uses."""
+class RemoteEngine:
+    """A SPARQL 1.1 endpoint, with the methods and signatures of kqgraph.engine.LocalEngine."""
+
+    remote = True
+    files: list[Any] = []  # noqa: RUF012 - an endpoint has no files
 
     def __init__(self, url: str, *, update_url: str | None = None) -> None:
         self.url = check_url(url)
         self.update_url = None if update_url is None else check_url(update_url, "--update-url")
         self._patterns: dict[tuple[str, str, str], list[Any]] = {}
 
-    def query(self, text: str, *, prefixes: dict[str, str] | None = None,
-              timeout: float | None = None, origin: str = "query") -> Any:
-        """Run a query on the endpoint's default graph; the answer has the types Store.query
-        returns (solutions or a boolean), or a list of triples for CONSTRUCT and DESCRIBE."""
+    def query(self, text: str, *, bindings: dict[str, Any] | None = None,
+              timeout: float | None = None, allow_network: bool = False,
+              origin: str = "query") -> Any:
+        """Run a query on the endpoint's default graph; `bindings` are put in a VALUES
+        block (the endpoint runs SERVICE calls itself: `allow_network` is decided by the
+        caller's check, not here)."""
         import pyoxigraph as ox
 
-        body = urllib.parse.urlencode({"query": _prologue(prefixes) + text}).encode()
+        from kqgraph.engine import Result, materialise
+
+        body = urllib.parse.urlencode({"query": _text(text, bindings, origin)}).encode()
         kind, data = request(self.url, data=body, method="POST", timeout=timeout,
-                             origin=origin, shifted=1 if prefixes else 0,
+                             origin=origin, shifted=1,
                              headers={"Accept": ACCEPT,
                                       "Content-Type": "application/x-www-form-urlencoded"})
         kind = kind.split(";")[0].strip().lower()
         try:
-            if kind in ("application/n-triples", "text/plain"):
-                return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-            if kind == "text/turtle":
-                return [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
-            return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+            if kind in ("application/n-triples", "text/plain", "text/turtle"):
+                fmt = ox.RdfFormat.TURTLE if kind == "text/turtle" else ox.RdfFormat.N_TRIPLES
+                return Result("CONSTRUCT", triples=[q.triple for q in ox.parse(data, format=fmt)])
+            return materialise(ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON))
         except (SyntaxError, ValueError) as err:
             raise EndpointError(f"{masked(self.url)} sent an answer kqgraph cannot read "
                                 f"({kind}): {err}") from None
 
-    def update(self, text: str, *, prefixes: dict[str, str] | None = None,
+    def update(self, text: str, *, bindings: dict[str, Any] | None = None,
                timeout: float | None = None, origin: str = "query") -> None:
         """Run a SPARQL 1.1 Update on the endpoint (at its update URL)."""
         target = self.update_url or update_url(self.url)
-        body = urllib.parse.urlencode({"update": _prologue(prefixes) + text}).encode()
-        request(target, data=body, method="POST", timeout=timeout, origin=origin,
-                shifted=1 if prefixes else 0,
+        body = urllib.parse.urlencode({"update": _text(text, bindings, origin)}).encode()
+        request(target, data=body, method="POST", timeout=timeout, origin=origin, shifted=1,
                 headers={"Content-Type": "application/x-www-form-urlencoded"})
 
-    def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any,
-                          graph_name: Any = None) -> list[Any]:
+    def triples(self, subject: Any = None, predicate: Any = None, obj: Any = None
+                ) -> Iterator[Any]:
         """Matching statements of the endpoint's default graph, cached for this command."""
-        import pyoxigraph as ox
-
         key = (str(subject), str(predicate), str(obj))
         if key not in self._patterns:
             terms = [str(t) if t is not None else f"?{v}"
                      for t, v in ((subject, "s"), (predicate, "p"), (obj, "o"))]
             pattern = " ".join(terms)
-            triples = self.query(f"CONSTRUCT {{ {pattern} }} WHERE {{ {pattern} }}")
-            self._patterns[key] = [ox.Quad(t.subject, t.predicate, t.object)
-                                   for t in triples]
-        return self._patterns[key]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.quads_for_pattern(None, None, None))
+            self._patterns[key] = list(
+                self.query(f"CONSTRUCT {{ {pattern} }} WHERE {{ {pattern} }}").triples)
+        return iter(self._patterns[key])
 
     def __len__(self) -> int:
-        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        return int(next(iter(rows))["n"].value)
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+        return int(rows[0]["n"].value)
 
-    def snapshot(self) -> Any:
-        """The endpoint's default graph copied into a local in-memory store, for stages that
-        walk the whole graph (viz, export)."""
+    def local(self) -> Any:
+        """The endpoint's default graph copied into a local in-memory engine, for stages
+        that walk the whole graph (viz, export)."""
         import pyoxigraph as ox
 
-        local = ox.Store()
-        local.extend(self.quads_for_pattern(None, None, None))
-        return local
+        from kqgraph.engine import LocalEngine
+
+        store = ox.Store()
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples())
+        return LocalEngine(store, [])
+
+    def rebuild(self) -> None:
+        raise EndpointError(f"{masked(self.url)}: an endpoint's store is its own to rebuild")
 
 
-def _prologue(prefixes: dict[str, str] | None) -> str:
-    """The prefixes on one line before the query, so that an endpoint's line numbers are
-    the query's plus one (see `request`)."""
-    if not prefixes:
-        return ""
-    return " ".join(f"PREFIX {p}: <{ns}>" for p, ns in prefixes.items()) + "\n"
+def _text(text: str, bindings: dict[str, Any] | None, origin: str) -> str:
+    """The query as sent: the project's prefixes on its first line (an endpoint's line
+    numbers are then one more than the user's), and the bindings in a VALUES block."""
+    from kqgraph.sparql import with_values
+    from kqgraph.vocab import PREFIXES
+
+    if bindings:
+        text = with_values(text, bindings, origin=origin)
+    return " ".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n" + text
 
 
 def _beside(endpoint: str, layouts: tuple[tuple[str, str], ...], what: str, option: str) -> str:
@@ -312,33 +307,37 @@ def update_url(endpoint: str) -> str:
 
 
 def push(data: bytes, endpoint: str, *, graph: str | None = None, store: str | None = None,
-         timeout: float | None = None, progress: Callable[[int], None] | None = None) -> int:
-    """PUT N-Triples into the endpoint's default graph (or `graph`), replacing what was there;
-    return the number of triples the endpoint then holds in that graph."""
+         timeout: float | None = None, progress: Callable[[str], None] | None = None) -> int:
+    """PUT N-Triples into the endpoint's default graph (or `graph`), replacing what was there,
+    within `timeout` seconds in all; return the number of triples the endpoint then holds in
+    that graph. `progress` is told how much has been sent (and "" at the end)."""
     target = check_url(store, "--store-url") if store else store_url(check_url(endpoint))
     query = urllib.parse.urlencode({"graph": graph}) if graph else "default"
     url = f"{target}{'&' if '?' in target else '?'}{query}"
-    chunk = 1 << 20
 
     class Body:
         """The upload, read in chunks so that progress can be shown."""
 
-        def __init__(self) -> None:
-            self.offset = 0
+        offset = 0
 
         def read(self, size: int = -1) -> bytes:
-            size = chunk if size is None or size < 0 else min(size, chunk)
+            size = 1 << 20 if size is None or size < 0 else min(size, 1 << 20)
             part = data[self.offset:self.offset + size]
             self.offset += len(part)
             if progress and part:
-                progress(len(part))
+                progress(f"pushing: {self.offset / 1e6:.1f} of {len(data) / 1e6:.1f} MB")
             return part
 
     started = time.monotonic()
-    request(url, data=Body(), method="PUT", timeout=timeout,
-            headers={"Content-Type": "application/n-triples", "Content-Length": str(len(data))})
+    try:
+        request(url, data=Body(), method="PUT", timeout=timeout,
+                headers={"Content-Type": "application/n-triples",
+                         "Content-Length": str(len(data))})
+    finally:
+        if progress:
+            progress("")
     left = None if timeout is None else max(0.001, timeout - (time.monotonic() - started))
     where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-    rows = RemoteStore(endpoint).query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",
-                                       timeout=left)
-    return int(next(iter(rows))["n"].value)
+    rows = RemoteEngine(endpoint).query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",
+                                        timeout=left).rows
+    return int(rows[0]["n"].value)

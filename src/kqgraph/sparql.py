@@ -13,7 +13,7 @@ unchecked are in `kqgraph.grammar`.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kqgraph.errors import KqError
 from kqgraph.vocab import PREFIXES
@@ -287,3 +287,25 @@ def _is_iri_after(toks: list[Token], i: int) -> bool:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     return bool(nxt and nxt.kind == "iri" and nxt.line == toks[i].line
                 and nxt.column == toks[i].column + 2)
+
+
+def with_values(text: str, bindings: dict[str, Any], *, origin: str = "query") -> str:
+    """Bind variables with a VALUES block at the start of the query's WHERE group.
+
+    The terms are Oxigraph terms, valid by construction and written in N-Triples syntax (an
+    IRI cannot contain `>`, a literal's quotes are escaped), so a value can never change the
+    query's structure. The block goes inside the outer WHERE group (found from the tokens),
+    where it joins before any grouping; a trailing VALUES would join after GROUP BY.
+    """
+    toks = tokens(text, decode=False)  # where Oxigraph will see the braces
+    words = [t.text.upper() if t.kind == "word" else "" for t in toks]
+    start = words.index("WHERE") if "WHERE" in words else 0
+    if "WHERE" not in words and "CONSTRUCT" in words:
+        raise KqError("write CONSTRUCT { ... } WHERE { ... } to bind parameters", path=origin)
+    brace = next((t for t in toks[start:] if t.text == "{"), None)
+    if brace is None:
+        raise KqError("the query has no WHERE group to bind parameters in", path=origin)
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(term) for term in bindings.values())
+    at = brace.offset + 1
+    return f"{text[:at]} VALUES ({names}) {{ ({terms}) }} {text[at:]}"

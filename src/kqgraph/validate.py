@@ -10,17 +10,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from kqgraph import store
-from kqgraph.vocab import PREFIXES, SCHEMA_HTTP, curie
-
-LABEL_FALLBACK = ("en", "ko", "fr")
+from kqgraph.files import graph_dir, quads, rdflib_graph, with_ontology
+from kqgraph.vocab import SCHEMA_HTTP, SH, curie, pick_label
 
 
-@dataclass(frozen=True, order=True)
-class Violation:
+class Violation(NamedTuple):
     """One thing to fix. Ordered by file, line, entity and property for a stable report."""
 
     file: str
@@ -36,7 +33,7 @@ class Violation:
         return f"{where}: {' '.join(filter(None, (name, self.path)))}: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "focus_curie": curie(self.focus)}
+        return {**self._asdict(), "focus_curie": curie(self.focus)}
 
 
 def validate(
@@ -52,23 +49,23 @@ def validate(
     import pyshacl
     import rdflib
 
-    files = store.with_ontology(paths)
-    shapes_path = Path(shapes) if shapes else store.graph_dir() / "shapes.ttl"
+    files = with_ontology(paths)
+    shapes_path = Path(shapes) if shapes else graph_dir() / "shapes.ttl"
 
-    data = store.load(files)
+    data = rdflib_graph(quads(files))
     blocks = {f: _block_lines(f) for f in files}
     origin = {iri: (f, line) for f, found in blocks.items() for iri, line in found.items()}
 
     violations = [v for f in files for v in _http_schema(f)]
-    shape_graph = store.load([shapes_path])
+    shape_graph = rdflib_graph(quads([shapes_path]))
     _, results, _ = pyshacl.validate(
         data, shacl_graph=shape_graph, inference="none", allow_warnings=True
     )
-    sh = rdflib.Namespace(PREFIXES["sh"])
-    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        focus = str(results.value(result, sh.focusNode))
-        path = results.value(result, sh.resultPath)
-        message = str(results.value(result, sh.resultMessage) or "violates a shape")
+    term = rdflib.URIRef
+    for result in results.subjects(rdflib.RDF.type, term(SH.ValidationResult)):
+        focus = str(results.value(result, term(SH.focusNode)))
+        path = results.value(result, term(SH.resultPath))
+        message = str(results.value(result, term(SH.resultMessage)) or "violates a shape")
         file, line = origin.get(focus, (None, 0))
         violations.append(Violation(
             file=_shown(file) if file else "?",
@@ -84,8 +81,8 @@ def validate(
 def _label(graph, node) -> str:
     from rdflib import RDFS
 
-    labels = {lit.language: str(lit) for lit in graph.objects(node, RDFS.label)}
-    return next((labels[lang] for lang in LABEL_FALLBACK if lang in labels), "")
+    labels = {lit.language or "": str(lit) for lit in graph.objects(node, RDFS.label)}
+    return pick_label(labels, "en") or ""  # reports are in English
 
 
 def _shown(path: Path) -> str:

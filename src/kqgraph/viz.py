@@ -18,15 +18,13 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kqgraph import __version__
+from kqgraph.vocab import TITLE
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from kqgraph.store import Loaded
 
 # Above this many nodes physics is off: the precomputed layout is drawn as is, so the page
 # is interactive at once (measured in benchmarks/viz.py).
@@ -56,7 +54,7 @@ TEXT = {
 
 
 def render(
-    loaded: Loaded,
+    engine: Any,
     *,
     lang: str = "en",
     types: tuple[str, ...] = (),
@@ -64,44 +62,23 @@ def render(
     countries: tuple[str, ...] = (),
     focus: str | None = None,
     depth: int = 1,
-    query: str | None = None,
+    only: list[Any] | None = None,
+    query_name: str | None = None,
     title: str | None = None,
 ) -> str:
-    """The HTML page for the graph (or the part the options select)."""
+    """The HTML page for the graph (or the part the options select; `only`: the triples a
+    CONSTRUCT query chose, `query_name` its file's name for the footer)."""
+    from kqgraph.lookup import count
     from kqgraph.project import project
-    from kqgraph.query import triple_count
 
-    only = _constructed(loaded, query) if query else None
-    graph = project(loaded, lang=lang, types=types, sectors=sectors, countries=countries,
+    graph = project(engine, lang=lang, types=types, sectors=sectors, countries=countries,
                     focus=focus, depth=depth, only=only)
     options = {"lang": lang, "type": list(types), "sector": list(sectors),
                "country": list(countries), "focus": focus, "depth": depth if focus else None,
-               "query": Path(query).name if query else None}
+               "query": query_name}
     shown = {k: v for k, v in options.items() if v not in (None, [], "")}
-    return page(graph, lang=lang, title=title or _default_title(lang), options=shown,
-                triples=triple_count(loaded))
-
-
-def _default_title(lang: str) -> str:
-    from kqgraph.export import TITLE
-
-    return TITLE[lang]
-
-
-def _constructed(loaded: Loaded, path: str) -> list[Any]:
-    """The triples a CONSTRUCT query file chooses to draw (checked like any query)."""
-    from kqgraph.errors import KqError
-    from kqgraph.query import run
-
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise KqError(f"not UTF-8 text: {err.reason} at byte {err.start}", path=path) from None
-    result = run(loaded, text, origin=path)
-    if result.form != "CONSTRUCT":
-        raise KqError("--query must be a CONSTRUCT query (it chooses the triples to draw)",
-                      path=path)
-    return result.triples
+    return page(graph, lang=lang, title=title or TITLE[lang], options=shown,
+                triples=count(engine, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
 
 
 def network(graph: nx.MultiDiGraph) -> Any:
