@@ -34,8 +34,9 @@ GRAPHS = "https://w3id.org/kqgraph/graph/"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 NODE_FIELDS = ["iri", "class", "class_label", "label_ko", "label_en", "label_fr", "label",
                "country", "country_label", "sectors", "sector_labels", "sources",
-               "source_labels", "facts", "details"]
-EDGE_FIELDS = ["property", "label_ko", "label_en", "label_fr", "label"]
+               "source_labels", "facts", "details", "start", "end"]
+EDGE_FIELDS = ["property", "label_ko", "label_en", "label_fr", "label", "start", "end",
+               "sources", "source_labels"]
 
 
 class Context:

@@ -211,12 +211,14 @@ class Graph:
 
     def project(self, *, lang: str = "en", types: Iterable[str] = (),
                 sectors: Iterable[str] = (), countries: Iterable[str] = (),
-                focus: str | None = None, depth: int = 1) -> nx.MultiDiGraph:
-        """The entity network as networkx, optionally filtered or cut around `focus`."""
+                focus: str | None = None, depth: int = 1, at: str | None = None,
+                ) -> nx.MultiDiGraph:
+        """The entity network as networkx, optionally filtered, cut around `focus`, or to
+        what was in force on the day `at`; nodes and edges carry dates and sources."""
         from kqgraph.project import project
 
         return project(self.whole, lang=lang, types=types, sectors=sectors,
-                       countries=countries, focus=focus, depth=depth)
+                       countries=countries, focus=focus, depth=depth, at=at)
 
     def viz(self, *, lang: str = "en", types: tuple[str, ...] = (),
             sectors: tuple[str, ...] = (), countries: tuple[str, ...] = (),

@@ -1,11 +1,16 @@
 """Projection stage: RDF → networkx, for analysis, visualisation and graph-tool exports.
 
 Nodes are the graph's entities (organisations, places, people, events and talks, and the
-relation nodes: agreements, presences, policies); edges are the statements linking two of
-them, labelled with the property's label. Types, labels, sources, sectors and literals
-become node attributes, and so do observations and claims (as the entity's key facts): a
-tooltip shows them, and they do not crowd the picture. Every attribute is a string, so that
-GraphML and CSV carry the projection unchanged; lists are joined with " | ".
+relation nodes: agreements, presences, investments, missions, policies); edges are the
+statements linking two of them, labelled with the property's label. Types, labels, sources,
+sectors and literals become node attributes, and so do observations and claims (as the
+entity's key facts): a tooltip shows them, and they do not crowd the picture.
+
+Each node and edge says when it held (`start`, `end`, as the sources write them; see
+kqgraph.dates) and who says so (`sources`): an edge's own statement when the triple is
+reified (Ford's part in the EcoPro plant ends in 2024-10), else the relation node it belongs
+to. `at` keeps what was in force on a day. Every attribute is a string, so that GraphML and
+CSV carry the projection unchanged; lists are joined with " | ".
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from kqgraph import dates
 from kqgraph.errors import KqError
-from kqgraph.lookup import display, fold, labels_of, node, resolve
+from kqgraph.lookup import display, fold, label, labels_of, node, resolve
 from kqgraph.vocab import KQ, LANGS, PROV, RDF, RDFS, SCHEMA, curie, pick_label
 
 if TYPE_CHECKING:
@@ -43,6 +49,15 @@ SELECT ?about ?fact WHERE {
   { ?fact a kq:Observation ; schema:observationAbout ?about }
   UNION { ?fact a kq:Claim ; kq:about ?about }
 }"""
+LIFECYCLE_QUERY = """
+SELECT ?s ?p ?d WHERE { ?p rdfs:subPropertyOf+ kq:lifecycleDate . ?s ?p ?d FILTER(isIRI(?s)) }"""
+STATEMENT_QUERY = """
+SELECT ?s ?p ?o ?start ?end ?source WHERE {
+  ?st a kq:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  FILTER(isIRI(?o))
+  OPTIONAL { ?st schema:startDate ?start } OPTIONAL { ?st schema:endDate ?end }
+  OPTIONAL { ?st prov:wasDerivedFrom ?source }
+}"""
 
 
 def project(
@@ -55,9 +70,12 @@ def project(
     focus: str | None = None,
     depth: int = 1,
     only: Iterable[ox.Triple] | None = None,
+    at: str | None = None,
 ) -> nx.MultiDiGraph:
-    """The entity network, optionally filtered by class, sector and country, or cut to the
-    ego network of `focus` within `depth` steps. Node ids are CURIEs (`kqr:mila`).
+    """The entity network, optionally filtered by class, sector and country, cut to the
+    ego network of `focus` within `depth` steps, or to what was in force on the day `at`
+    (what had not begun or had ended then is left out; what is undated stays). Node ids are
+    CURIEs (`kqr:mila`).
 
     With `only` (e.g. a CONSTRUCT's result) just those triples are drawn: their entities as
     nodes, with attributes from the whole graph, and the links among them.
@@ -79,20 +97,81 @@ def project(
     for row in engine.query(FACT_QUERY).rows:
         facts[row["about"].value].append(row["fact"].value)
 
+    lifecycle: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in engine.query(LIFECYCLE_QUERY).rows:
+        lifecycle[row["s"].value][row["p"].value].append(row["d"].value)
+    spans = {iri: dates.starts_and_ends(cls, lifecycle.get(iri, {})) for iri, cls in nodes.items()}
+    reified = _statements(engine)
+
     graph = nx.MultiDiGraph()
     for iri in sorted(nodes):
         graph.add_node(curie(iri), **_attributes(engine, iri, nodes[iri], country.get(iri),
-                                                  facts.get(iri, []), lang))
+                                                  facts.get(iri, []), lang), **_when(*spans[iri]))
     edges = sorted({(t.subject.value, t.predicate.value, t.object.value) for t in triples
                     if t.subject.value in nodes and t.predicate.value not in NOT_EDGES
                     and isinstance(t.object, ox.NamedNode) and t.object.value in nodes})
     for s, p, o in edges:
         labels = labels_of(engine, p)
+        relation = s if nodes[s] & set(dates.STARTS) or o not in nodes or not (
+            nodes[o] & set(dates.STARTS)) else o
+        start, end, sources = reified.get((s, p, o), (None, None, ()))
+        node_start, node_end = spans[relation]
+        sources = sources or tuple(graph.nodes[curie(relation)]["sources"].split(SEP))
         graph.add_edge(curie(s), curie(o), key=curie(p), property=curie(p),
                        label=pick_label(labels, lang) or curie(p).split(":", 1)[-1],
-                       **{f"label_{code}": labels.get(code, "") for code in LANGS})
+                       **{f"label_{code}": labels.get(code, "") for code in LANGS},
+                       **_when(start or node_start, end or node_end),
+                       sources=SEP.join(x for x in sources if x),
+                       source_labels=SEP.join(label(engine, _iri(x), lang)
+                                              for x in sources if x))
+    if at is not None:
+        graph = in_force(graph, at)
     return _filter(engine, graph, types=types, sectors=sectors, countries=countries,
                    focus=focus, depth=depth)
+
+
+def _iri(shown: str) -> str:
+    from kqgraph.vocab import expand
+
+    return expand(shown) or shown.strip("<>")
+
+
+def _when(start: dates.Span | None, end: dates.Span | None) -> dict[str, str]:
+    return {"start": dates.shown(start), "end": dates.shown(end)}
+
+
+def _statements(engine: Any) -> dict[tuple[str, str, str], tuple[Any, Any, tuple[str, ...]]]:
+    """For each reified entity-to-entity triple: the start and end its statements give,
+    and their sources (CURIEs)."""
+    found: dict[tuple[str, str, str], dict[str, set[str]]] = defaultdict(
+        lambda: {"start": set(), "end": set(), "sources": set()})
+    for row in engine.query(STATEMENT_QUERY).rows:
+        entry = found[(row["s"].value, row["p"].value, row["o"].value)]
+        for key in ("start", "end"):
+            if key in row:
+                entry[key].add(row[key].value)
+        if "source" in row:
+            entry["sources"].add(curie(row["source"].value))
+    return {triple: (dates.span(sorted(e["start"])), dates.span(sorted(e["end"])),
+                     tuple(sorted(e["sources"]))) for triple, e in found.items()}
+
+
+def span_of(data: dict[str, str]) -> tuple[dates.Span | None, dates.Span | None]:
+    """A node's or edge's start and end, from its `start` and `end` attributes."""
+    return (dates.span([v for v in data.get("start", "").split(" · ") if v]),
+            dates.span([v for v in data.get("end", "").split(" · ") if v]))
+
+
+def in_force(graph: nx.MultiDiGraph, day: str) -> nx.MultiDiGraph:
+    """The part of the network in force on `day`: nodes and edges whose start had passed and
+    whose end had not (see kqgraph.dates.status), and those that are undated."""
+    keep = {"in force", "undated"}
+    nodes = [n for n, data in graph.nodes(data=True)
+             if dates.status(*span_of(data), day) in keep]
+    sub = graph.subgraph(nodes).copy()
+    sub.remove_edges_from([(a, b, k) for a, b, k, data in sub.edges(keys=True, data=True)
+                           if dates.status(*span_of(data), day) not in keep])
+    return sub
 
 
 def _attributes(engine: Any, iri: str, classes: set[str], country: str | None,
