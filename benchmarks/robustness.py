@@ -19,7 +19,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-KQGRAPH = [sys.executable, "-c", "from kqgraph.console import main; main()"]
+KQGRAPH = [sys.executable, "-c", "from kqgraph.cli import main; main()"]
 POSITION = re.compile(r":\d+:\d+: \S")
 
 

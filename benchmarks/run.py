@@ -51,7 +51,7 @@ ox.serialize((q.triple for q in store), sys.argv[3], format=fmt)
 STORE_OF = """
 import sys
 from pathlib import Path
-from kqgraph.store import cache_dir, cache_key
+from kqgraph.cache import cache_dir, cache_key
 print(cache_dir() / cache_key([Path(sys.argv[1])]))
 """
 
@@ -112,7 +112,7 @@ def generated(work: Path, size: int) -> Path:
 def crossover(work: Path, env: dict[str, str], runs: int) -> None:
     """Where a persistent store starts to pay: a whole `kqgraph query` that parses the file
     into memory (KQGRAPH_CACHE=never) against one that opens the store built before
-    (KQGRAPH_CACHE=always). kqgraph.store.CACHE_MIN_BYTES is set from this table."""
+    (KQGRAPH_CACHE=always). kqgraph.cache.CACHE_MIN_BYTES is set from this table."""
     print("| graph | N-Triples MB | parsed into memory s | persistent store s | faster |")
     print("|---|---|---|---|---|")
     for size in (5_000, 10_000, 20_000, 40_000, 80_000):

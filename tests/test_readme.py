@@ -18,3 +18,14 @@ def test_ci_runs_the_readme_test_command():
     assert "pytest" in test and "kqgraph validate" in install_and_run
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test in ci
+
+
+def test_the_python_example_runs(tmp_path, monkeypatch):
+    # The README's Python example uses the API the commands use; it must keep working.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```python\n(.+?)\n```", text, flags=re.DOTALL)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    assert namespace["rows"] and namespace["files"].keys() == {"kqgraph.ttl"}
+    assert len(namespace["triples"]) > 1000

@@ -116,19 +116,6 @@ class LocalEngine:
         return self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=self.union)
 
 
-def open_engine(paths: Iterable[str | os.PathLike[str]] | None = None, *,
-                endpoint: str | None = None, cache_mode: str | None = None,
-                progress: Callable[[str], None] | None = None) -> Any:
-    """The engine for local files (the shipped graph by default) or for an endpoint."""
-    if endpoint:
-        if paths:
-            raise KqError("give either an endpoint or files, not both")
-        from kqgraph.remote import RemoteEngine
-
-        return RemoteEngine(endpoint)
-    return LocalEngine.open(paths, cache_mode=cache_mode, progress=progress)
-
-
 def damaged(err: BaseException) -> bool:
     """Whether an engine error says the store's files are damaged (RocksDB's words)."""
     return isinstance(err, OSError | RuntimeError) and "Corruption" in str(err)

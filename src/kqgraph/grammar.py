@@ -1,5 +1,5 @@
 """Rules of the SPARQL 1.1 grammar that Oxigraph's parser does not enforce, checked on the
-query's tokens (`kqgraph.sparql.tokens`) so that such queries are refused, with a position,
+query's tokens (`kqgraph.tokens`) so that such queries are refused, with a position,
 instead of answered.
 
 - Section 19 tokenises by longest match: `ORDERBY`, `LIMIT10` and `SELECTDISTINCT` are no
@@ -21,7 +21,7 @@ from kqgraph.vocab import PREFIXES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from kqgraph.sparql import Token
+    from kqgraph.tokens import Token
 
 # Keywords and built-in function names (SPARQL 1.1, and the 1.2 ones Oxigraph knows).
 KEYWORDS = frozenset({
@@ -76,7 +76,7 @@ def check(toks: list[Token], *, origin: str) -> None:
 def _well_formed(toks: list[Token]) -> bool:
     """No stray character, no `<` that opens no IRI outside an expression, no word glued to
     a number (`1e`)."""
-    from kqgraph.sparql import tokens_in_expressions
+    from kqgraph.tokens import tokens_in_expressions
 
     operators = tokens_in_expressions(toks)
     for i, tok in enumerate(toks):
