@@ -56,7 +56,8 @@ def test_stats_counts(engine: LocalEngine):
     assert counts["kq:Source"] >= 120
     assert counts["kq:Statement"] > 200
     assert counts["kq:Dispute"] == 10 and counts["kq:Verification"] == 20
-    assert stats["entities"] >= 110
+    assert stats["entities"] >= 110 and stats["relations"] >= 90 and stats["sources"] >= 120
+    assert stats["statements"] == counts["kq:Statement"]
     # Names no read source gave are marked, not invented, and counted per language.
     assert stats["missing_labels"]["ko"] > stats["missing_labels"]["fr"] > \
         stats["missing_labels"]["en"]
@@ -76,7 +77,7 @@ def test_stats_on_a_user_file(tmp_path: Path):
                     encoding="utf-8")
     result = CliRunner().invoke(cli, ["stats", "-g", str(path), "--format", "json"])
     assert json.loads(result.stdout) == {
-        "triples": 2, "files": 1, "entities": 0,
+        "triples": 2, "files": 1, "entities": 0, "relations": 0, "sources": 0, "statements": 0,
         "missing_labels": {"ko": 0, "en": 0, "fr": 0},
         "classes": [{"class": "<http://a/C>", "iri": "http://a/C", "label": "<http://a/C>",
                      "count": 2}]}

@@ -172,14 +172,21 @@ def search(engine: Any, text: str) -> list[tuple[str, list[str]]]:
     return [(iri, sorted(labels)) for iri, labels in sorted(hits.items(), key=rank)]
 
 
+# Relation nodes: what ties actors together, each a node with its own dates and sources.
+RELATIONS = """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  VALUES ?kind { kq:Agreement kq:Presence kq:Investment kq:Mission kq:Event }
+  ?s a/rdfs:subClassOf* ?kind }"""
+
+
 def count(engine: Any, text: str) -> int:
     """The number a `SELECT (COUNT(...) AS ?n)` query gives."""
     return int(engine.query(text).rows[0]["n"].value)
 
 
 def stats(engine: Any, *, lang: str = "en") -> dict[str, Any]:
-    """Triples, entities, entities missing a label per language, and the number of
-    subjects of each class (direct rdf:type), classes by count then name."""
+    """Triples, entities, relation nodes, sources, statements, entities missing a label
+    per language, and the number of subjects of each class (direct rdf:type), classes by
+    count then name."""
     rows = engine.query(
         "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class").rows
     classes = sorted(({"class": curie(row["class"].value), "iri": row["class"].value,
@@ -195,5 +202,10 @@ def stats(engine: Any, *, lang: str = "en") -> dict[str, Any]:
             "files": len(engine.files),
             "entities": count(engine, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { "
                                       "?s a/rdfs:subClassOf* kq:Entity FILTER(isIRI(?s)) }"),
+            "relations": count(engine, RELATIONS),
+            "sources": count(engine, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { "
+                                     "?s a kq:Source }"),
+            "statements": count(engine, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { "
+                                        "?s a kq:Statement }"),
             "missing_labels": {code: by_lang.get(code, 0) for code in LANGS},
             "classes": classes}

@@ -45,7 +45,10 @@ def stats(result: dict[str, Any], fmt: str) -> str:
         return dumps(result)
     missing = ", ".join(f"{n} without {code}" for code, n in result["missing_labels"].items())
     lines = [f"{result['triples']} triples in {result['files']} files",
-             f"{result['entities']} entities; labels: {missing}"]
+             f"{result['entities']} entities; labels: {missing}",
+             f"{result['relations']} relation nodes (agreements, presences, investments, "
+             f"missions, events), {result['sources']} sources, {result['statements']} "
+             "sourced statements"]
     cw = max((len(row["class"]) for row in result["classes"]), default=0)
     lines += [f"{row['count']:>6}  {row['class']:<{cw}}  {row['label']}"
               for row in result["classes"]]
