@@ -204,12 +204,15 @@ def _item(engine: Any, iri: str, kind: str, ties: dict[str, set[str]], lang: str
         status = next((word for prop, word in ((KQ.dateWithdrawn, "withdrawn"),
                                                 (KQ.dateClosed, "closed")) if found.get(prop)),
                       "ended")
-    elif status == "in force" and found.get(KQ.datePaused):
-        status = "paused"
-    elif status == "in force" and kind == "Investment":
-        status = "announced" if found.get(KQ.dateAnnounced) else "in force"
-    elif status == "in force" and kind == "Presence":
-        status = "active"
+    elif status == "in force":
+        begun = {KQ.dateOpened, SCHEMA.startDate, SCHEMA.foundingDate, KQ.dateSigned,
+                 KQ.dateInForce} & set(found)
+        if found.get(KQ.datePaused):
+            status = "paused"
+        elif kind in ("Presence", "Investment") and not begun:
+            status = "announced"  # as the saved query in-force says of a presence
+        elif kind == "Presence":
+            status = "active"
     kinds = sorted(display(engine, t.object, lang) for prop in
                    (KQ.agreementKind, KQ.presenceKind, KQ.investmentKind)
                    for t in engine.triples(node(iri), node(prop), None))
