@@ -28,7 +28,7 @@ from kqgraph.wording import missing_name, number, step_text
 PLACES = {"Place", "Country", "Province", "City", "Venue"}
 LISTED = ("Agreement", "Presence", "Investment")  # a section each
 DATED = (*LISTED, "Event", "Mission", "Talk", "Policy")  # also on the timeline
-LIMITS = {"partners": 16, "figures": 12, "timeline": 30}
+LIMITS = {"partners": 16, "figures": 8, "timeline": 20}  # to keep a brief near a page
 
 ITEMS = """
 SELECT ?item ?class ?p ?o WHERE {

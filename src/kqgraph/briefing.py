@@ -89,12 +89,12 @@ class Writer:
         self.esc, self.mark = esc, mark
 
 
-def sections(b: Brief, w: Writer) -> list[tuple[str, list[str], list[str]]]:
-    """The brief as (heading, paragraphs, list items), in order: the items' text escaped
-    and their sources marked by `w`, the paragraphs plain."""
+def sections(b: Brief, w: Writer) -> list[tuple[str, list[str], list[str], list[str]]]:
+    """The brief as (heading, notes before, list items, notes after), in order: the items'
+    text escaped and their sources marked by `w`, the notes plain."""
     words = TEXT[b.lang]
     esc, mark = w.esc, w.mark
-    out: list[tuple[str, list[str], list[str]]] = []
+    out: list[tuple[str, list[str], list[str], list[str]]] = []
     who = []
     for one in b.who:
         names = " · ".join(value_text(v, "names", esc=esc) for v in one.names)
@@ -102,29 +102,31 @@ def sections(b: Brief, w: Writer) -> list[tuple[str, list[str], list[str]]]:
         line = f"{esc(one.label)} — {head}: {names}" + (f" {mark(one.sources)}" if one.sources
                                                        else "")
         who.append(line + (f". {esc(one.description)}" if one.description else ""))
-    out.append((words["who"], [], who))
+    out.append((words["who"], [], who, []))
     for kind in ("Agreement", "Presence", "Investment"):
         items = [_item(it, b.lang, w) for it in b.listed(kind)]
-        out.append((f"{words[kind]} ({len(items)})", [] if items else [words["none"]], items))
+        out.append((f"{words[kind]} ({len(items)})", [] if items else [words["none"]], items,
+                    []))
     partners = []
     for of in dict.fromkeys(p.of for p in b.partners):
         mine = [p for p in b.partners if p.of == of]
         listed = "; ".join(esc(p.label) + (f" ({words['ties'].format(n=len(p.via))})"
                                            if len(p.via) > 1 else "") for p in mine)
         partners.append(f"{esc(words['partners_of'].format(x=of))}: {listed}")
-    out.append((words["partners"], [] if partners else [words["none"]], partners))
+    out.append((words["partners"], [] if partners else [words["none"]], partners,
+                _more(b, "partners", words)))
     figures = [f"{esc(line.property)}: {value_text(line.values[0], 'figures', esc=esc, mark=mark)}"
                for line in b.figures]
-    out.append((words["figures"], _more(b, "figures", words) or
-                ([] if figures else [words["none"]]), figures))
+    out.append((words["figures"], [] if figures else [words["none"]], figures,
+                _more(b, "figures", words)))
     disputes = [f"{esc(line.property)}: " + " · ".join(
         value_text(v, "disputes", esc=esc, mark=mark) for v in line.values) +
         (f" — {esc(line.note)}" if line.note else "") for line in b.disputes]
-    out.append((words["disputes"], [] if disputes else [words["none"]], disputes))
+    out.append((words["disputes"], [] if disputes else [words["none"]], disputes, []))
     events = [f"{esc(e.date)} · {esc(e.subject_label)} · {esc(e.step_label)}" +
               (f": {esc(e.relation_label)} → {esc(e.value_label)}" if e.relation else "") +
               (f" {mark(e.sources)}" if e.sources else "") for e in b.timeline]
-    out.append((words["timeline"], _more(b, "timeline", words), events))
+    out.append((words["timeline"], _more(b, "timeline", words), events, []))
     if len(b.who) > 1:
         out.append(_connection(b, words, w))
     return out
@@ -160,12 +162,12 @@ def _more(b: Brief, section: str, words: dict[str, Any]) -> list[str]:
 
 
 def _connection(b: Brief, words: dict[str, Any], w: Writer
-                ) -> tuple[str, list[str], list[str]]:
+                ) -> tuple[str, list[str], list[str], list[str]]:
     names = joined([who.label for who in b.who], b.lang)
     heading = words["connection"].format(names=names)
     if b.connection_method == "path":
         return heading, [words["path"]], [
-            value_text(v, "path", esc=w.esc, mark=w.mark) for _, v in b.connection]
+            value_text(v, "path", esc=w.esc, mark=w.mark) for _, v in b.connection], []
     counts = words["counts"].format(a=len(b.listed("Agreement")), p=len(b.listed("Presence")),
                                     i=len(b.listed("Investment")))
     lines = []
@@ -175,7 +177,7 @@ def _connection(b: Brief, words: dict[str, Any], w: Writer
                 for g, v in b.connection if g == group]
         if mine:
             lines.append(f"{w.esc(title)}: " + "; ".join(mine))
-    return heading, [words["shared"].format(counts=counts)], lines
+    return heading, [words["shared"].format(counts=counts)], lines, []
 
 
 def markdown(b: Brief) -> str:
@@ -185,10 +187,11 @@ def markdown(b: Brief) -> str:
     words = TEXT[b.lang]
     title = words["title"].format(names=joined([w.label for w in b.who], b.lang))
     out = [f"# {md(title)}", "", md(words["as_of"].format(day=b.day))]
-    for heading, paragraphs, items in sections(b, Writer(md, marks)):
+    for heading, before, items, after in sections(b, Writer(md, marks)):
         out += ["", f"## {md(heading)}", ""]
-        out += [md(p) for p in paragraphs] + ([""] if paragraphs and items else [])
+        out += [md(p) for p in before] + ([""] if before and items else [])
         out += [f"- {item}" for item in items]
+        out += ([""] if after else []) + [md(p) for p in after]
     out += ["", f"## {md(words['sources'])}", ""]
     out += [source_md(src, DESCRIBE_TEXT[b.lang]) for src in b.sources]
     return "\n".join(out) + "\n"
@@ -200,11 +203,12 @@ def html(b: Brief) -> str:
     title = words["title"].format(names=joined([w.label for w in b.who], b.lang))
     body = [f"<header><h1>{escape(title)}</h1>",
             f"<p class=\"meta\">{escape(words['as_of'].format(day=b.day))}</p></header>"]
-    for heading, paragraphs, items in sections(b, Writer(escape, _html_marks)):
+    for heading, before, items, after in sections(b, Writer(escape, _html_marks)):
         body.append(f"<section><h2>{escape(heading)}</h2>")
-        body += [f"<p class=\"note\">{escape(p)}</p>" for p in paragraphs]
+        body += [f"<p class=\"note\">{escape(p)}</p>" for p in before]
         if items:
             body.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+        body += [f"<p class=\"note\">{escape(p)}</p>" for p in after]
         body.append("</section>")
     body.append(f"<section class=\"sources\"><h2>{escape(words['sources'])}</h2><ol>")
     body += [_source_html(src, DESCRIBE_TEXT[b.lang]["via"]) for src in b.sources]

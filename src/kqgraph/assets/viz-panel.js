@@ -93,6 +93,7 @@
   on.type = "checkbox"; on.id = "date-on"; label.htmlFor = "date-on";
   slider.type = "range"; slider.id = "date"; slider.min = "0"; slider.max = String(Math.max(months - 1, 0));
   slider.step = "1"; slider.value = slider.max; slider.disabled = true; shownDay.id = "date-shown";
+  slider.setAttribute("data-first", monthAt(0));
   box.appendChild(on); box.appendChild(label); box.appendChild(slider); box.appendChild(shownDay);
   document.querySelector("header").appendChild(box);
   function setDay(value) {
