@@ -18,3 +18,17 @@ def test_ci_runs_the_readme_test_command():
     assert "pytest" in test and "kqgraph validate" in install_and_run
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test in ci
+
+
+def test_the_readme_brief_excerpt_is_what_brief_prints():
+    from click.testing import CliRunner
+
+    from kqgraph.cli import cli
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = re.search(r"```markdown\n(.*?)```", text, re.DOTALL)[1]
+    result = CliRunner().invoke(cli, ["brief", "mila", "--on", "2025-06-01"])
+    printed = result.stdout.splitlines()
+    shown = [line for line in excerpt.splitlines() if line not in ("", "…", "- …")]
+    assert shown and [line for line in shown if line not in printed] == []
+    assert (ROOT / "docs" / "panel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -217,7 +217,8 @@ def _item(engine: Any, iri: str, kind: str, ties: dict[str, set[str]], lang: str
                    (KQ.agreementKind, KQ.presenceKind, KQ.investmentKind)
                    for t in engine.triples(node(iri), node(prop), None))
     parties = sorted({label(engine, o, lang) for prop, objs in ties.items()
-                      if prop != SCHEMA.location for o in objs if actor(engine, o)})
+                      if prop != SCHEMA.location for o in objs
+                      if prop == KQ.party or actor(engine, o)})  # a city can be a party
     amounts = tuple(_amount(engine, row, lang) for row in engine.query(
         AMOUNTS, bindings={"item": node(iri)}).rows)
     left: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"end": set(), "src": set()})
