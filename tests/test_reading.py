@@ -272,6 +272,59 @@ def test_brief_uses_graph_path_when_the_graph_has_it():
     number = next(s.number for s in found.sources if s.iri == KQS + "busan-montreal")
     assert f"- Quebec → contains → City of Montreal → sister city (2000-09-19) → Busan " \
            f"[{number}]" in text
+
+
+class Stop(NamedTuple):  # the analysis stage's answer, as kqgraph.analysis shapes it
+    id: str
+    iri: str
+    label: str
+    kind: str
+    kind_label: str
+
+
+class Link(NamedTuple):
+    source: str
+    target: str
+    property: str
+    label: str
+    forward: bool
+    start: str
+    end: str
+    sources: tuple[str, ...]
+    source_labels: tuple[str, ...]
+
+
+class Chain(NamedTuple):
+    stops: list[Stop]
+    hops: list[Link]
+
+
+class Connection(NamedTuple):
+    chains: list[Chain]
+    hops: int | None
+
+
+class WithConnections(Graph):
+    def path(self, a: str, b: str, *, lang: str = "en") -> Connection:
+        stops = [Stop("kqr:mila", KQR + "mila", "Mila", "kq:ResearchInstitute", ""),
+                 Stop("kqr:m", KQR + "mila-seoul-ai-hub-mou-2023", "Mila–Seoul AI Hub MOU",
+                      "kq:Agreement", ""),
+                 Stop("kqr:s", KQR + "seoul-ai-hub", "Seoul AI Hub", "kq:Hub", "")]
+        hops = [Link("kqr:mila", "kqr:m", "kq:party", "party", False, "2023-06-27", "",
+                     ("kqs:hankyung-202307093270",), ()),
+                Link("kqr:m", "kqr:s", "kq:party", "party", True, "2023-06-27", "", (), ())]
+        return Connection([Chain(stops, hops)], 2)
+
+
+def test_brief_reads_the_analysis_stages_connection():
+    from kqgraph.briefing import render
+
+    found = WithConnections().brief("mila", "seoul-ai-hub", day=DAY)
+    number = next(s.number for s in found.sources if s.iri == KQS + "hankyung-202307093270")
+    assert f"- Mila ← party (2023-06-27) ← Mila–Seoul AI Hub MOU → party (2023-06-27) → " \
+           f"Seoul AI Hub [{number}]" in render(found, "markdown")
+    empty = type("Empty", (Graph,), {"path": lambda self, a, b, lang="en": Connection([], None)})
+    assert empty().brief("mila", "seoul-ai-hub", day=DAY).connection_method == "shared"
     assert Graph().brief("Quebec", "Busan", day=DAY).connection_method == "shared"
 
 

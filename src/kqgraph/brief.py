@@ -20,14 +20,21 @@ from kqgraph import dates
 from kqgraph.cite import Citations, Source
 from kqgraph.evidence import about, dispute_lines
 from kqgraph.lookup import display, label, labels_of, node
-from kqgraph.nodes import Line, Value, classes_of, lifecycle_properties, sources_of, text_of
+from kqgraph.nodes import (
+    PLACES,
+    Line,
+    Value,
+    actor,
+    classes_of,
+    lifecycle_properties,
+    sources_of,
+    text_of,
+)
 from kqgraph.timeline import Event, of_items
 from kqgraph.vocab import KQ, LANGS, RDF, SCHEMA
 from kqgraph.wording import missing_name, number, step_text
 
-PLACES = {"Place", "Country", "Province", "City", "Venue"}
 LISTED = ("Agreement", "Presence", "Investment")  # a section each
-DATED = (*LISTED, "Event", "Mission", "Talk", "Policy")  # also on the timeline
 LIMITS = {"partners": 16, "figures": 8, "timeline": 20}  # to keep a brief near a page
 
 ITEMS = """
@@ -167,13 +174,6 @@ def brief(engine: Any, entities: list[str], *, lang: str = "en", day: str,
                    figures[:LIMITS["figures"]], disputes, events[-LIMITS["timeline"]:],
                    connection, method, [], more)
     return _numbered(engine, result, lang)
-
-
-def actor(engine: Any, iri: str) -> bool:
-    """An organisation or a person (not a place, sector, kind or relation node)."""
-    classes = classes_of(engine, iri)
-    return bool(classes) and not classes & (PLACES | {"Sector", *DATED, "Claim", "Source",
-                                                       "Observation", "Statement"})
 
 
 def _who(engine: Any, iri: str, lang: str) -> Who:

@@ -16,6 +16,7 @@ from kqgraph.wording import step_text
 # Nodes that say something about an entity without being one of its relations.
 APART = {"Statement", "Observation", "Claim", "Dispute", "Verification", "Source"}
 RELATIONS = {*dates.STARTS, "Policy"}  # nodes that hold a relation, with their own dates
+PLACES = {"Place", "Country", "Province", "City", "Venue"}
 # What ties a relation node to the others it links ("with ..."): not its kind, sector,
 # place or type.
 NOT_PARTNERS = {RDF.type, PROV.wasDerivedFrom, KQ.sector, KQ.agreementKind, KQ.presenceKind,
@@ -115,3 +116,7 @@ def text_of(engine: Any, iri: str, lang: str) -> str:
     return " ".join((pick_label(texts, lang) or "").split())
 
 
+def actor(engine: Any, iri: str) -> bool:
+    """An organisation or a person (not a place, sector, kind or relation node)."""
+    classes = classes_of(engine, iri)
+    return bool(classes) and not classes & (PLACES | RELATIONS | APART | {"Sector"})

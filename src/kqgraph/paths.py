@@ -16,7 +16,7 @@ from typing import Any
 
 from kqgraph.errors import KqError
 from kqgraph.lookup import label, node
-from kqgraph.nodes import Value, sources_of
+from kqgraph.nodes import Value, actor, sources_of
 from kqgraph.vocab import ORG, SCHEMA, expand
 
 LIMIT = 10
@@ -29,14 +29,17 @@ RELATIONS = ("relation_label", "property_label", "label", "relation")
 
 def paths_between(finder: Any, a: str, b: str) -> list[tuple[str, Value]]:
     """The paths `finder(a, b)` gives, as chains of text with their sources ([] when it
-    finds none)."""
+    finds none). The analysis stage answers a `Connection` whose `chains` each have `stops`
+    and `hops`; a plain path, or a list of paths each with `hops`, is read too."""
     try:
         found = finder(a, b)
     except KqError:
         return []
     if found is None:
         return []
-    if hasattr(found, "hops") or not isinstance(found, list | tuple):
+    if hasattr(found, "chains"):
+        found = list(found.chains)
+    elif isinstance(getattr(found, "hops", None), list) or not isinstance(found, list | tuple):
         found = [found]
     elif found and not (hasattr(found[0], "hops") or isinstance(found[0], list | tuple)):
         found = [found]  # one path given as its hops
@@ -47,16 +50,27 @@ def _chain(path: Any) -> Value:
     for name in ("text", "chain"):
         if isinstance(getattr(path, name, None), str):
             return Value(getattr(path, name), _sources(getattr(path, "sources", ())))
+    stops = list(getattr(path, "stops", ()) or ())
     parts: list[str] = []
     sources: list[str] = []
     for number, hop in enumerate(getattr(path, "hops", path)):
         if number == 0:
-            parts.append(_field(hop, ENDS))
+            parts.append(_stop(stops, 0) or _field(hop, ENDS))
         relation, day = _field(hop, RELATIONS), _field(hop, ("date", "start"))
-        parts.append(relation + (f" ({day})" if day else ""))
-        parts.append(_field(hop, TARGETS))
+        end = _field(hop, ("end",))
+        shown = relation + (f" ({day}{' – ' + end if end else ''})" if day else "")
+        backward = getattr(hop, "forward", True) is False
+        parts.append(f"← {shown} ←" if backward else f"→ {shown} →")
+        parts.append(_stop(stops, number + 1) or _field(hop, TARGETS))
         sources += _sources(getattr(hop, "sources", ()))
-    return Value(" → ".join(p for p in parts if p), tuple(sorted(set(sources))))
+    return Value(" ".join(p for p in parts if p), tuple(sorted(set(sources))))
+
+
+def _stop(stops: list[Any], at: int) -> str:
+    """The label of the `at`th stop of a chain that lists its stops, else ""."""
+    if at < len(stops):
+        return _field(stops[at], ("label",))
+    return ""
 
 
 def _field(hop: Any, names: tuple[str, ...]) -> str:
@@ -78,8 +92,6 @@ def shared(engine: Any, entities: list[str], scopes: list[set[str]],
     """What ties the first entity to the others without a path finder, beside the items
     the brief lists: the actors that belong to both sides ("both"), and the partners they
     share ("partners")."""
-    from kqgraph.brief import actor
-
     first, found = scopes[0], []
     for other in scopes[1:]:
         for both in sorted(first & other - set(entities)):
@@ -108,11 +120,9 @@ def _shared_partners(engine: Any, scopes: list[set[str]], ties: dict[str, dict[s
     for item, by_prop in ties.items():
         objects = {o for objs in by_prop.values() for o in objs}
         touched = [i for i, sc in enumerate(scopes) if objects & sc]
-        for actor in objects - everything:
+        for who in objects - everything:
             for i in touched:
-                sides[actor][i].add(item)
-    from kqgraph.brief import actor
-
+                sides[who][i].add(item)
     ranked = sorted(((-sum(map(len, by_side.values())), label(engine, who, lang), who, by_side)
                      for who, by_side in sides.items()
                      if 0 in by_side and len(by_side) > 1 and actor(engine, who)))
