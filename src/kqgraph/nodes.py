@@ -15,7 +15,9 @@ from kqgraph.wording import step_text
 
 # Nodes that say something about an entity without being one of its relations.
 APART = {"Statement", "Observation", "Claim", "Dispute", "Verification", "Source"}
-RELATIONS = {*dates.STARTS, "Policy"}  # nodes that hold a relation, with their own dates
+# Nodes that hold a relation, with their own dates (an office abroad has dates too, but is
+# an organisation).
+RELATIONS = {"Agreement", "Presence", "Investment", "Event", "Talk", "Mission", "Policy"}
 PLACES = {"Place", "Country", "Province", "City", "Venue"}
 # What ties a relation node to the others it links ("with ..."): not its kind, sector,
 # place or type.
