@@ -195,11 +195,13 @@ def test_saved_agreements():
              for r in rows}
     sti = by_id[("canada-korea-sti-memorandum-2016", "government-of-korea")]
     # Both kinds and both signing dates, as the talk and the Korea Herald give them.
+    # Lists of terms are IRIs for machines (the table shows their labels).
     assert (sti["kinds"], sti["dateSigned"], sti["dateInForce"], sti["firstDated"]) == (
-        "formalAgreement, memorandumOfUnderstanding", "2016, 2016-12-20", "2017-05", "2015-07-13")
+        f"{KQ}formalAgreement {KQ}memorandumOfUnderstanding", "2016, 2016-12-20", "2017-05",
+        "2015-07-13")
     assert sti["canadianParty"] == KQR + "government-of-canada"
-    assert sorted(sti["sectors"].split(", ")) == ["aerospace", "ai", "energy",
-                                                 "space-environment"]
+    assert sorted(sti["sectors"].split()) == [KQR + s for s in ("aerospace", "ai", "energy",
+                                                                "space-environment")]
     assert TALK in sti["sources"].split() and \
         "https://w3id.org/kqgraph/source/koreaherald-20161226000244" in sti["sources"].split()
     # Ordered by the first dated step; undated agreements last.
@@ -480,22 +482,27 @@ def test_describe_in_three_languages(lang: str, founder_prop: str, location: str
     assert code == 0
     if lang == "fr":
         assert out.splitlines()[0] == f"Université McGill  <{KQR}mcgill-university>"
-        assert re.search(rf"emplacement\s+{location}\s+\[", out)
+        assert re.search(rf"^  emplacement\s+{location}$", out, re.MULTILINE)
         return
-    assert re.search(rf"{founder_prop}\s+(요수아 벤지오|Yoshua Bengio)\s+\[", out)
-    assert re.search(rf"\s{location}\s+\[", out)
+    # The entity's own values rest on its sources, numbered once in the header line.
+    assert re.search(rf"^  {founder_prop}\s+(요수아 벤지오|Yoshua Bengio)$", out, re.MULTILINE)
+    assert re.search(rf"^  \S+\s+{location}$", out, re.MULTILINE)
+    assert re.search(r"\[1–6\]$", out.splitlines()[1])
 
 
 def test_describe_lists_incoming_relations_with_their_source():
-    facts = json.loads(kq("describe", "seoul-ai-hub", "--format", "json")[1])["facts"]
-    party = [f for f in facts if f["inverse"] and f["property_iri"] == KQ + "party"]
-    partnership = next(f for f in party
-                       if f["value_iri"] == KQR + "mila-seoul-ai-hub-partnership-2023")
-    assert partnership["property"] == "party (of)"
-    assert partnership["value"] == "Mila–Seoul AI Hub partnership (2023)"
-    assert TALK in partnership["sources"]
-    assert "https://w3id.org/kqgraph/source/4th-2054090" in partnership["sources"]
-    assert {f["value_iri"].removeprefix(KQR) for f in party} == {
+    desc = json.loads(kq("describe", "seoul-ai-hub", "--format", "json")[1])
+    number = {s["iri"]: s["number"] for s in desc["sources"]}
+    party = next(line for line in desc["lines"]
+                 if line["section"] == "relations" and line["property_iri"] == KQ + "party")
+    assert party["property"] == "party of"
+    partnership = next(v for v in party["values"]
+                       if v["iri"] == KQR + "mila-seoul-ai-hub-partnership-2023")
+    assert partnership["text"] == "Mila–Seoul AI Hub partnership (2023-12-21)"
+    assert partnership["extra"] == "with Mila"
+    assert number[TALK] in partnership["sources"]
+    assert number["https://w3id.org/kqgraph/source/4th-2054090"] in partnership["sources"]
+    assert {v["iri"].removeprefix(KQR) for v in party["values"]} == {
         "mila-seoul-ai-hub-mou-2023", "mila-seoul-ai-hub-partnership-2023",
         "scientist-in-residence-programme", "seoul-ai-hub-ivado-mou-2024"}
 
@@ -532,18 +539,29 @@ def test_search_is_accent_and_case_insensitive_in_any_language(text: str):
 def test_search_shows_labels_in_the_asked_language():
     code, out, _ = kq("search", "mcgill", "--lang", "ko")
     assert code == 0
-    assert out.splitlines()[:2] == [
-        "kqr:mcgill-university\t맥길대학교\tMcGill University | Université McGill",
-        "kqr:mcgill-korean-studies\t맥길대학교 한국학 교수진\tCorps professoral en études "
-        "coréennes de l'Université McGill | McGill University Korean studies faculty",
-    ]
-    assert "kqr:korea-foundation-gift-mcgill-2012\tKorea Foundation의 맥길대학교 기부 (2012)\t" \
-        "Don de la Korea Foundation à l'Université McGill (2012) | Korea Foundation gift to " \
-        "McGill University (2012)" in out.splitlines()
+    lines = out.splitlines()
+    assert lines[0].split() == ["개체", "이름", "일치한", "이름"]  # a header, then a rule
+    assert set(lines[1]) <= {"─", " "}
+    assert re.match(r"kqr:mcgill-university\s+맥길대학교\s+McGill University \|", lines[2])
+    rows = json.loads(kq("search", "mcgill", "--lang", "ko", "--format", "json")[1])
+    assert [r["curie"] for r in rows[:2]] == ["kqr:mcgill-university", "kqr:mcgill-korean-studies"]
+    gift = next(r for r in rows if r["curie"] == "kqr:korea-foundation-gift-mcgill-2012")
+    assert gift["label"] == "Korea Foundation의 맥길대학교 기부 (2012)"
+    assert gift["matched"] == ["Don de la Korea Foundation à l'Université McGill (2012)",
+                               "Korea Foundation gift to McGill University (2012)"]
 
 
-def test_search_without_match_exits_1():
-    assert kq("search", "zzzz-nothing") == (1, "", "")
+def test_search_without_match_says_so_and_suggests_names_in_any_language():
+    code, out, err = kq("search", "zzzz-nothing")
+    assert (code, out) == (1, "")  # exit 1 for scripts, nothing on stdout
+    assert err == "kqgraph: no name contains 'zzzz-nothing', in any language\n"
+    code, out, err = kq("search", "quebek")
+    assert (code, out) == (1, "")
+    assert err.startswith("kqgraph: no name contains 'quebek', in any language; close names: "
+                          "Quebec (kqr:quebec)")
+    code, _, err = kq("search", "몬트리얼", "--lang", "fr")  # Hangul, misspelt; said in French
+    assert code == 1 and "noms proches : Ville de Montréal (kqr:montreal)" in err
+    assert kq("search", "zzzz-nothing", "--format", "json")[:2] == (1, "[]\n")
 
 
 def test_fold():

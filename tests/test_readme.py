@@ -29,3 +29,17 @@ def test_the_python_example_runs(tmp_path, monkeypatch):
     exec(compile(example, "README.md", "exec"), namespace)
     assert namespace["rows"] and namespace["files"].keys() == {"kqgraph.ttl"}
     assert len(namespace["triples"]) > 1000
+
+
+def test_the_readme_brief_excerpt_is_what_brief_prints():
+    from click.testing import CliRunner
+
+    from kqgraph.cli import cli
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = re.search(r"```markdown\n(.*?)```", text, re.DOTALL)[1]
+    result = CliRunner().invoke(cli, ["brief", "mila", "--on", "2025-06-01"])
+    printed = result.stdout.splitlines()
+    shown = [line for line in excerpt.splitlines() if line not in ("", "…", "- …")]
+    assert shown and [line for line in shown if line not in printed] == []
+    assert (ROOT / "docs" / "panel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -25,9 +25,12 @@ if TYPE_CHECKING:
     import networkx as nx
     import rdflib
 
+    from kqgraph.brief import Brief
+    from kqgraph.describe import Description
     from kqgraph.engine import Result
     from kqgraph.lookup import Fact
     from kqgraph.saved import Param
+    from kqgraph.timeline import Event
     from kqgraph.validate import Violation
 
 
@@ -40,13 +43,23 @@ class Hit(NamedTuple):
     matched: list[str]
 
 
-class Description(NamedTuple):
-    """Everything about one entity, shaped for reading: each row a property (its label, "of"
-    when the entity is the object), a value and the value's sources."""
+def _split_pair(graph: Graph, names: tuple[str, ...]) -> list[str]:
+    """"Quebec and Daejeon" (or "et", "와", "&") is two entities, unless it names one."""
+    import re
 
-    iri: str
-    label: str
-    rows: list[dict[str, Any]]
+    out: list[str] = []
+    for name in names:
+        parts = re.split(r"\s+(?:and|et|&)\s+|\s*(?<=[가-힣])[와과]\s+", name)
+        if len(parts) > 1:
+            try:
+                graph.resolve(name)
+            except KqError:
+                out += [p.strip() for p in parts if p.strip()]
+                continue
+        out.append(name)
+    if not out:
+        raise KqError("name at least one entity to brief")
+    return out
 
 
 class Graph:
@@ -166,24 +179,41 @@ class Graph:
         return facts(self.engine, self.resolve(entity))
 
     def describe(self, entity: str, *, lang: str = "en") -> Description:
-        """Every fact about an entity, labelled in `lang`, ready to print."""
-        import pyoxigraph as ox
+        """Every fact about an entity, labelled in `lang`: names with their language,
+        values, relations, figures, claims, disputes and checks, each with its sources'
+        numbers, and the sources listed once."""
+        from kqgraph.describe import describe
 
-        from kqgraph.lookup import display, facts, label
+        return describe(self.engine, self.resolve(entity), lang)
 
-        iri = self.resolve(entity)
-        rows = []
-        for fact in facts(self.engine, iri):
-            prop = label(self.engine, fact.predicate, lang)
-            value = ox.NamedNode(fact.subject) if fact.inverse else fact.object
-            rows.append({
-                "property": f"{prop} (of)" if fact.inverse else prop,
-                "property_iri": fact.predicate, "inverse": fact.inverse,
-                "value": " ".join(display(self.engine, value, lang).split()),
-                "value_iri": value.value if isinstance(value, ox.NamedNode) else None,
-                "sources": list(fact.sources),
-                "source_labels": [label(self.engine, s, lang) for s in fact.sources]})
-        return Description(iri, label(self.engine, iri, lang), rows)
+    def timeline(self, entity: str | None = None, *, start: str | None = None,
+                 end: str | None = None, lang: str = "en") -> list[Event]:
+        """The dated steps, in order (the graph's, or those of `entity` and of what it takes
+        part in), overlapping `start`..`end` (2016, 2016-12 or 2016-12-20), with sources."""
+        from kqgraph.timeline import timeline, validate_range
+
+        validate_range(start, end)
+        iri = self.resolve(entity) if entity else None
+        return timeline(self.whole, entity=iri, start=start, end=end, lang=lang)
+
+    def brief(self, *entities: str, lang: str = "en", day: str | None = None) -> Brief:
+        """A one-page briefing on an organisation, a place, or several ("Quebec and
+        Daejeon", or each name apart): who they are, agreements, presences and investments
+        with their status on `day` (today by default), partners, key figures, open
+        disputes, a timeline, how they are connected (through `self.path` where this graph
+        has it), every source numbered."""
+        import datetime
+
+        from kqgraph.brief import brief
+
+        iris = [self.resolve(name) for name in _split_pair(self, entities)]
+        finder = None
+        if len(iris) > 1 and hasattr(self, "path"):
+            def finder(a: str, b: str) -> Any:
+                return self.path(a, b, lang=lang)  # type: ignore[attr-defined]
+
+        return brief(self.whole, iris, lang=lang, finder=finder,
+                     day=day or datetime.date.today().isoformat())
 
     def search(self, text: str, *, lang: str = "en") -> list[Hit]:
         """Entities whose names contain `text`, ignoring case and accents, any language."""
@@ -192,6 +222,15 @@ class Graph:
 
         return [Hit(iri, curie(iri), label(self.engine, iri, lang), labels)
                 for iri, labels in search(self.engine, text)]
+
+    def suggest(self, text: str, *, lang: str = "en", n: int = 5) -> list[tuple[str, str]]:
+        """Names close to `text` in any language, for a search that found nothing:
+        (CURIE, label in `lang`) pairs, closest first."""
+        from kqgraph.lookup import label, near
+        from kqgraph.vocab import curie
+
+        return [(curie(iri), label(self.engine, iri, lang))
+                for iri in near(self.engine, text, n=n)]
 
     def stats(self, *, lang: str = "en") -> dict[str, Any]:
         """Triples, entities, missing labels per language, and entities per class."""

@@ -172,6 +172,29 @@ def search(engine: Any, text: str) -> list[tuple[str, list[str]]]:
     return [(iri, sorted(labels)) for iri, labels in sorted(hits.items(), key=rank)]
 
 
+def near(engine: Any, text: str, *, n: int = 5) -> list[str]:
+    """Entities whose names, or words of their names, are closest to `text` in spelling
+    (any language, accents and case ignored), for a search that found nothing: a whole
+    name counts more than one of its words, and shorter names come first."""
+    import difflib
+
+    wanted = fold(text.strip())
+    best: dict[str, tuple[float, int]] = {}
+    for iri, name, _ in all_labels(engine):
+        folded = fold(name)
+        for candidate, weight in ((folded, 1.0), *((w, 0.9) for w in set(folded.split()))):
+            matcher = difflib.SequenceMatcher(None, wanted, candidate)
+            if matcher.real_quick_ratio() * weight < CLOSE:
+                continue
+            score = matcher.ratio() * weight
+            if score >= CLOSE and (score, -len(folded)) > best.get(iri, (0.0, 0)):
+                best[iri] = (score, -len(folded))
+    return sorted(best, key=lambda iri: (-best[iri][0], -best[iri][1], iri))[:n]
+
+
+CLOSE = 0.6  # difflib's ratio from which a name counts as close
+
+
 # Relation nodes: what ties actors together, each a node with its own dates and sources.
 RELATIONS = """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
   VALUES ?kind { kq:Agreement kq:Presence kq:Investment kq:Mission kq:Event }

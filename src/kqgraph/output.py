@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import os
-import unicodedata
 
+from kqgraph.cells import pad, width  # noqa: F401 - kept importable from here
 from kqgraph.errors import KqError
 from kqgraph.vocab import PREFIXES, XSD
 
@@ -129,32 +129,36 @@ def write_tsv(result: Result, out: TextIO, **_: Any) -> None:
 
 
 def write_table(result: Result, out: TextIO, *, engine: Any, lang: str, **_: Any) -> None:
-    """Aligned columns for a terminal; IRIs shown as labels in `lang`."""
-    from kqgraph.lookup import display
+    """Aligned columns that fit the terminal (long cells wrap); IRIs shown as labels in
+    `lang`, also inside a cell that lists several (a saved query's GROUP_CONCAT)."""
+    from kqgraph.cells import table, terminal_width
 
     if result.boolean is not None:
         out.write(f"{'true' if result.boolean else 'false'}\n")
         return
     header = result.variables
-    body = [[display(engine, row[n], lang) if n in row else "" for n in header]
+    body = [[shown(engine, row[n], lang) if n in row else "" for n in header]
             for row in result.rows]
     cells = [[" ".join(cell.split()) for cell in line] for line in [header, *body]]
-    widths = [max(width(line[i]) for line in cells) for i in range(len(header))]
-    for number, line in enumerate(cells):
-        out.write("  ".join(pad(c, w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n")
-        if number == 0:
-            out.write("  ".join("─" * w for w in widths) + "\n")
+    for line in table(cells, terminal_width()):
+        out.write(line + "\n")
     out.write(f"({len(body)} row{'s' if len(body) != 1 else ''})\n")
 
 
-def width(text: str) -> int:
-    """Terminal cells a string takes: wide (Hangul, CJK) = 2, combining marks = 0."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+def shown(engine: Any, term: Any, lang: str) -> str:
+    """A term for people: an IRI as its label; a plain literal that lists IRIs (separated
+    by spaces or commas) as their labels, joined with "; "."""
+    import re
 
+    from kqgraph.lookup import display
 
-def pad(text: str, cells: int) -> str:
-    return text + " " * (cells - width(text))
+    if kind(term) == "literal" and not term.language and "://" in term.value:
+        parts = [p for p in re.split(r",?\s+|,", term.value.strip()) if p]
+        if parts and all(re.fullmatch(r"https?://[^\s,<>\"]+", p) for p in parts):
+            import pyoxigraph as ox
+
+            return "; ".join(display(engine, ox.NamedNode(p), lang) for p in parts)
+    return display(engine, term, lang)
 
 
 # --- CONSTRUCT and DESCRIBE -------------------------------------------------------------------

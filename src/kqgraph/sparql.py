@@ -152,3 +152,32 @@ def with_values(text: str, bindings: dict[str, Any], *, origin: str = "query") -
     terms = " ".join(str(term) for term in bindings.values())
     at = brace.offset + 1
     return f"{text[:at]} VALUES ({names}) {{ ({terms}) }} {text[at:]}"
+
+
+def unknown_terms(text: str) -> list[tuple[str, str | None]]:
+    """The kq: terms a query names that the vocabulary does not hold (`kq:Universty`), each
+    with the closest term it does hold (or None): a typo matches nothing, silently, so the
+    command warns. A query that declares its own `kq:` prefix is left alone."""
+    from kqgraph.vocab import KQ
+
+    found: list[tuple[str, str | None]] = []
+    try:
+        toks = tokens(text)
+    except Exception:  # a query that does not tokenise is reported by the check itself
+        return []
+    if any(t.kind == "pname" and t.text == "kq:" and i and toks[i - 1].text.upper() == "PREFIX"
+           for i, t in enumerate(toks)):
+        return []
+    for tok in toks:
+        if tok.kind == "pname" and tok.text.startswith("kq:") and len(tok.text) > 3:
+            local = tok.text[3:]
+        elif tok.kind == "iri" and tok.text[1:-1].startswith(KQ.base):
+            local = tok.text[1:-1][len(KQ.base):]
+        else:
+            continue
+        if local and KQ.base + local not in KQ and f"kq:{local}" not in dict(found):
+            import difflib
+
+            close = difflib.get_close_matches(local, sorted(KQ.terms or ()), n=1, cutoff=0.6)
+            found.append((f"kq:{local}", f"kq:{close[0]}" if close else None))
+    return found

@@ -77,8 +77,11 @@ def render(
                "country": list(countries), "focus": focus, "depth": depth if focus else None,
                "query": query_name}
     shown = {k: v for k, v in options.items() if v not in (None, [], "")}
+    from kqgraph.panel import details
+
     return page(graph, lang=lang, title=title or TITLE[lang], options=shown,
-                triples=count(engine, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+                triples=count(engine, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+                panel=details(engine, graph, lang))
 
 
 def network(graph: nx.MultiDiGraph) -> Any:
@@ -125,8 +128,9 @@ def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
 
 
 def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, Any],
-         triples: int) -> str:
-    """The whole HTML document."""
+         triples: int, panel: dict[str, Any] | None = None) -> str:
+    """The whole HTML document; `panel` (kqgraph.panel.details) feeds the side panel and
+    the date filter."""
     net = network(graph)
     physics = graph.number_of_nodes() <= PHYSICS_LIMIT
     nodes = []
@@ -157,7 +161,8 @@ def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, An
                    for c, label, col, shp in legend],
         "sectors": [{"id": s, "label": label} for s, label in sectors],
         "countries": [{"id": c, "label": label} for c, label in countries],
-        "text": TEXT[lang], "title": title,
+        "text": _text(lang), "title": title,
+        "panel": panel or {"sources": [], "nodes": {}, "edges": {}},
         "footer": _footer(lang, graph, options, triples),
     }
     parts = {
@@ -168,9 +173,17 @@ def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, An
         "style": _own("viz.css"),
         "data": _json_for_script(data),
         "app": _own("viz.js"),
+        "panel_css": _own("viz-panel.css"),
+        "panel_js": _own("viz-panel.js"),
     }
     # Fill the slots in one pass, so that nothing inserted is read again as a slot.
     return re.sub(r"@@(\w+)@@", lambda m: parts[m[1]], _own("viz.html"))
+
+
+def _text(lang: str) -> dict[str, Any]:
+    from kqgraph.panel import PANEL_TEXT
+
+    return {**TEXT[lang], **PANEL_TEXT[lang]}
 
 
 def _split(text: str) -> list[str]:

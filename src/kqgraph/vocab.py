@@ -140,7 +140,9 @@ SKOS = Namespace("skos", "prefLabel altLabel Concept ConceptScheme inScheme broa
 SCHEMA = Namespace("schema", "value unitCode unitText description observationAbout "
                              "measuredProperty observationDate startDate endDate location "
                              "containedInPlace worksFor affiliation url name amount currency "
-                             "foundingDate")
+                             "foundingDate founder funder recipient attendee organizer "
+                             "superEvent parentOrganization")
+ORG = Namespace("org", "siteOf subOrganizationOf headOf")
 DCTERMS = Namespace("dcterms", "title description license source language publisher date "
                                "creator")
 DCAT = Namespace("dcat", "Dataset version")

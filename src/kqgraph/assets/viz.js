@@ -8,6 +8,35 @@
     if (cls) { e.className = cls; }
     return e;
   }
+  // --- Legend shapes: each class's shape drawn as the network draws it, not named. --------
+  var FONTS = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans KR', 'Noto Sans CJK KR', " +
+              "'Apple SD Gothic Neo', 'Malgun Gothic', NanumGothic, sans-serif";
+  function shapeIcon(shape, color) {
+    var c = document.createElement("canvas"), r = 7, ctx;
+    c.width = 16; c.height = 16; c.className = "swatch"; c.setAttribute("data-shape", shape);
+    c.setAttribute("aria-hidden", "true");
+    ctx = c.getContext("2d");
+    ctx.fillStyle = color; ctx.strokeStyle = "#555"; ctx.lineWidth = 1;
+    ctx.beginPath();
+    function poly(points) {
+      points.forEach(function (p, i) { if (i) { ctx.lineTo(8 + p[0], 8 + p[1]); } else { ctx.moveTo(8 + p[0], 8 + p[1]); } });
+      ctx.closePath();
+    }
+    function around(n, radius, turn) {
+      var pts = [];
+      for (var i = 0; i < n; i++) { var a = turn + i * 2 * Math.PI / n; pts.push([radius(i) * Math.cos(a), radius(i) * Math.sin(a)]); }
+      return pts;
+    }
+    if (shape === "diamond") { poly([[0, -r], [r, 0], [0, r], [-r, 0]]); }
+    else if (shape === "triangle") { poly([[0, -r], [r, r * 0.8], [-r, r * 0.8]]); }
+    else if (shape === "square") { poly([[-r + 1, -r + 1], [r - 1, -r + 1], [r - 1, r - 1], [-r + 1, r - 1]]); }
+    else if (shape === "hexagon") { poly(around(6, function () { return r; }, 0)); }
+    else if (shape === "star") { poly(around(10, function (i) { return i % 2 ? r * 0.45 : r; }, -Math.PI / 2)); }
+    else if (shape === "ellipse") { ctx.ellipse(8, 8, r, r * 0.6, 0, 0, 2 * Math.PI); }
+    else { ctx.arc(8, 8, r - 1, 0, 2 * Math.PI); }
+    ctx.fill(); ctx.stroke();
+    return c;
+  }
   function fold(s) {
     return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").normalize("NFC").toLowerCase();
   }
@@ -41,7 +70,7 @@
   var options = {
     layout: { randomSeed: data.seed, improvedLayout: false },
     interaction: { hover: true, tooltipDelay: 120, navigationButtons: false },
-    nodes: { font: { size: 14, face: "system-ui, sans-serif" }, borderWidth: 1 },
+    nodes: { font: { size: 14, face: FONTS }, borderWidth: 1 },
     edges: { smooth: data.physics ? { type: "continuous" } : false, width: 1 },
     physics: data.physics ? {
       enabled: true, solver: "forceAtlas2Based",
@@ -91,12 +120,14 @@
     var sector = sectorSel.value, country = countrySel.value, changes = [];
     data.nodes.forEach(function (n) {
       var hide = !!hiddenClass[n.class] || (sector && n.sectors.indexOf(sector) < 0) ||
-                 (country && n.country !== country);
+                 (country && n.country !== country) || (window.kqHiddenAt ? window.kqHiddenAt(n.id) : false);
       changes.push({ id: n.id, hidden: !!hide });
     });
     nodes.update(changes);
+    if (window.kqAfterFilters) { window.kqAfterFilters(); }
     document.body.setAttribute("data-visible", String(changes.filter(function (c) { return !c.hidden; }).length));
   }
+  window.kqApplyFilters = applyFilters;
   sectorSel.addEventListener("change", applyFilters);
   countrySel.addEventListener("change", applyFilters);
   var legend = document.getElementById("legend");
@@ -106,8 +137,8 @@
     var box = el("input"); box.type = "checkbox"; box.checked = true;
     box.setAttribute("data-class", item.class);
     box.addEventListener("change", function () { hiddenClass[item.class] = !box.checked; applyFilters(); });
-    var swatch = el("span", null, "swatch"); swatch.style.background = item.color;
-    row.appendChild(box); row.appendChild(swatch); row.appendChild(el("span", item.label + " (" + item.shape + ")"));
+    var swatch = shapeIcon(item.shape, item.color);
+    row.appendChild(box); row.appendChild(swatch); row.appendChild(el("span", item.label));
     legend.appendChild(row);
   });
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from kqgraph import __version__
-from kqgraph.cli import engines, lookup, sparql, stages
+from kqgraph.cli import engines, lookup, reading, sparql, stages
 from kqgraph.cli.common import FORMATS, ONE_COMMAND
 from kqgraph.errors import KqError
 
@@ -100,7 +100,7 @@ def cli() -> None:
     """
 
 
-for module in (sparql, lookup, stages, engines):
+for module in (sparql, lookup, reading, stages, engines):
     for command in module.COMMANDS:
         cli.add_command(command)
 __all__ = ["FORMATS", "cli", "main", "report"]

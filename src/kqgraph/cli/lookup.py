@@ -14,23 +14,28 @@ from kqgraph.cli.common import endpoint_option, format_option, graph_option, lan
 @lang_option
 @graph_option
 @endpoint_option
-@format_option("table", "json")
+@format_option("table", "json", "markdown")
 def describe(entity: str, lang: str, graphs: tuple[str, ...], endpoint: str | None,
              fmt: str) -> None:
-    """Every fact about ENTITY, with labels in --lang and the source of each.
+    """Everything the graph says about ENTITY, each value with the number of its source.
 
-    ENTITY is a slug (mila), a CURIE (kqr:mila), an IRI, or a label in any language
-    (밀라, Université McGill). Ambiguous input lists the candidates.
+    Names with their language (and the languages no source names it in), values, the
+    relations it takes part in ("party of → Mila–Seoul AI Hub MOU (2023-06-27) with
+    Seoul AI Hub"), figures with qualifier, unit and date, claims, disputes side by side,
+    checks; the sources listed once at the end, with their addresses. Lines fit the
+    terminal. ENTITY is a slug (mila), a CURIE (kqr:mila), an IRI, or a label in any
+    language (밀라, Université McGill).
 
     \b
     Example:
         kqgraph describe mila
         kqgraph describe 맥길대학교 --lang ko
-        kqgraph describe kqr:cae --format json
+        kqgraph describe kqr:cae --format markdown > cae.md
     """
     from kqgraph import text
 
-    click.echo(text.description(open_graph(graphs, endpoint).describe(entity, lang=lang), fmt))
+    desc = open_graph(graphs, endpoint).describe(entity, lang=lang)
+    click.echo(text.description(desc, fmt, lang))
 
 
 @click.command()
@@ -43,19 +48,24 @@ def search(text: str, lang: str, graphs: tuple[str, ...], endpoint: str | None,
            fmt: str) -> None:
     """Entities whose names contain TEXT, in any language, ignoring case and accents.
 
-    Exit status 1 when nothing matches.
+    When nothing matches, says so on stderr with the closest names in any language, and
+    exits with status 1.
 
     \b
     Example:
         kqgraph search quebec        # finds Québec, 퀘벡주, ...
         kqgraph search 퀘벡 --lang fr
+        kqgraph search quebek        # nothing: suggests Québec
     """
     from kqgraph import text as shown
 
-    hits = open_graph(graphs, endpoint).search(text, lang=lang)
+    graph = open_graph(graphs, endpoint)
+    hits = graph.search(text, lang=lang)
     if hits or fmt == "json":
-        click.echo(shown.hits(hits, fmt))
+        click.echo(shown.hits(hits, fmt, lang))
     if not hits:
+        click.echo("kqgraph: " + shown.no_match(text, graph.suggest(text, lang=lang), lang),
+                   err=True)
         sys.exit(1)
 
 

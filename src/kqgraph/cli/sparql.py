@@ -59,6 +59,7 @@ def query(query: str | None, file: IO[str] | None, params: tuple[str, ...], fmt:
     from kqgraph.output import write
 
     text, origin, declared = read_query(query, file)
+    warn_unknown_terms(text)
     graph = open_graph(graphs, endpoint, network=allow_network, update_url=update_url)
     result = graph.query(text, params=dict(map(split_param, params)), declared=declared,
                          origin=origin, update=update, allow_network=allow_network,
@@ -66,6 +67,16 @@ def query(query: str | None, file: IO[str] | None, params: tuple[str, ...], fmt:
     write(result, fmt, sys.stdout, engine=graph.engine, lang=lang, tty=sys.stdout.isatty())
     if result.form == "UPDATE":
         click.echo("Update done.", err=True)
+
+
+def warn_unknown_terms(text: str) -> None:
+    """A kq: term the vocabulary does not hold matches nothing: say so, on stderr."""
+    from kqgraph.sparql import unknown_terms
+
+    for term, close in unknown_terms(text):
+        hint = f" (did you mean {close}?)" if close else ""
+        click.echo(f"kqgraph: warning: {term} is not a term of the kq: vocabulary{hint}; "
+                   "it matches nothing", err=True)
 
 
 def read_query(query: str | None, file: IO[str] | None) -> tuple[str, str, tuple[Any, ...]]:
