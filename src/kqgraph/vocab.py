@@ -136,11 +136,12 @@ XSD = Namespace("xsd", "string integer decimal double boolean date gYear gYearMo
 OWL = Namespace("owl", "Class ObjectProperty DatatypeProperty Ontology SymmetricProperty "
                        "sameAs versionInfo")
 PROV = Namespace("prov", "wasDerivedFrom Entity")
+ORG = Namespace("org", "subOrganizationOf")
 SKOS = Namespace("skos", "prefLabel altLabel Concept ConceptScheme inScheme broader")
 SCHEMA = Namespace("schema", "value unitCode unitText description observationAbout "
                              "measuredProperty observationDate startDate endDate location "
                              "containedInPlace worksFor affiliation url name amount currency "
-                             "foundingDate")
+                             "foundingDate parentOrganization")
 DCTERMS = Namespace("dcterms", "title description license source language publisher date "
                                "creator")
 DCAT = Namespace("dcat", "Dataset version")
