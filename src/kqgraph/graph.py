@@ -263,15 +263,17 @@ class Graph:
     def viz(self, *, lang: str = "en", types: tuple[str, ...] = (),
             sectors: tuple[str, ...] = (), countries: tuple[str, ...] = (),
             focus: str | None = None, depth: int = 1, query: str | None = None,
-            title: str | None = None) -> str:
+            title: str | None = None, path: tuple[str, str] | None = None) -> str:
         """The network as one offline HTML page; `query`, a CONSTRUCT file, chooses what
-        to draw."""
+        to draw; `path`, two entities, highlights every shortest chain between them."""
         from kqgraph.viz import render
 
         only = self._constructed(query) if query else None
+        found = self.path(*path, lang=lang, every=True) if path else None
         return render(self.whole, lang=lang, types=types, sectors=sectors,
                       countries=countries, focus=focus, depth=depth, only=only,
-                      query_name=os.path.basename(query) if query else None, title=title)
+                      query_name=os.path.basename(query) if query else None, title=title,
+                      path=found)
 
     def _constructed(self, path: str) -> list[Any]:
         try:
