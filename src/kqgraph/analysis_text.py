@@ -40,6 +40,14 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return out.getvalue().rstrip("\n")
 
 
+NO_SOURCE = "no source in the data"
+
+
+def cited(labels: tuple[str, ...] | list[str]) -> str:
+    """Source labels for people; saying so when there are none (data without provenance)."""
+    return "; ".join(labels) or NO_SOURCE
+
+
 def when(start: str, end: str) -> str:
     """A hop's dates as written: '2017', '2022-07 – 2024-10', 'until 2024-10', 'undated'."""
     if start and end:
@@ -101,7 +109,7 @@ def _chain_lines(chain: Chain, indent: str = "  ") -> list[str]:
     for hop, there in zip(chain.hops, chain.stops[1:], strict=True):
         lines.append(f"{indent}  {arrow(hop)} {there.label} ({there.kind_label})")
         lines.append(f"{indent}      {when(hop.start, hop.end)} · sources: "
-                     f"{'; '.join(hop.source_labels)}")
+                     f"{cited(hop.source_labels)}")
     return lines
 
 
@@ -193,24 +201,27 @@ def gaps(found: Gaps, fmt: str) -> str:
         if g.chain:
             sources = sorted({s for e in g.close if e.claim == "path" for s in e.source_labels})
             lines.append(f"     {g.hops} hops: {chain_text(g.chain)}")
-            lines.append(f"       [{'; '.join(sources)}]")
+            lines.append(f"       [{cited(sources)}]")
         lines.append("     active in the sector:")
-        lines += _firsts(g, g.active, lambda e: e.detail)
+        names = dict(g.sectors) if len(g.sectors) > 1 else {}
+        lines += _firsts(g, g.active, lambda e: e.detail, names)
     return "\n".join(lines)
 
 
-def _firsts(gap: Any, evidence: list[Any], key: Callable[[Any], str]) -> list[str]:
+def _firsts(gap: Any, evidence: list[Any], key: Callable[[Any], str],
+            names: dict[str, str] | None = None) -> list[str]:
     """For each organisation and each partner, event or sector: the first piece of evidence
     with its sources, and how many more there are (--format json lists them all)."""
     groups: dict[tuple[str, str], list[Any]] = {}
     for e in evidence:
         groups.setdefault((e.about, key(e)), []).append(e)
     lines = []
-    for (about, _), found in groups.items():
+    for (about, what), found in groups.items():
         e = found[0]
         via = "its own record" if e.via == about else e.via_label
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
-        lines.append(f"       {_who(gap, about)}: {via} [{'; '.join(e.source_labels)}]{more}")
+        name = f" ({names[what]})" if names and what in names else ""
+        lines.append(f"       {_who(gap, about)}{name}: {via} [{cited(e.source_labels)}]{more}")
     return lines
 
 

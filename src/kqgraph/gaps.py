@@ -138,15 +138,19 @@ def gaps(engine: Any, graph: nx.MultiDiGraph, *, lang: str = "en", sector: str |
                 linked.add(frozenset((a, b)))
                 continue
             found[(a, b)] = reach[b]
+    # Ranked on counts first; the evidence is gathered for the rows shown only.
+    partners = {n: _partners(graph, n, kinds) for n in active}
+    events = {n: {e for e, _ in _neighbours(graph, n) if kind[e] in kinds["event"]}
+              for n in active}
+    order = sorted(found, key=lambda p: (-len(partners[p[0]] & partners[p[1]] - set(p)),
+                                         -len(events[p[0]] & events[p[1]]), found[p],
+                                         data[p[0]]["iri"], data[p[1]]["iri"]))
     net = GraphNetwork(graph)
-    rows = [_row(engine, graph, net, a, b, hops, active, kinds, wanted, lang, max_hops)
-            for (a, b), hops in found.items()]
-    rows.sort(key=lambda r: (-len(r.partners), -len(r.events), r.hops, r.first.iri,
-                             r.second.iri))
+    rows = [_row(engine, graph, net, a, b, found[(a, b)], active, kinds, wanted, lang,
+                 max_hops) for a, b in (order[:limit] if limit else order)]
     sector_row = (wanted, label(engine, resolve(engine, wanted), lang)) if wanted else None
     return Gaps((stop(engine, net, places[0], lang), stop(engine, net, places[1], lang)),
-                sector_row, max_hops, rows[:limit] if limit else rows,
-                len(found) + len(linked), len(linked))
+                sector_row, max_hops, rows, len(found) + len(linked), len(linked))
 
 
 def _kinds(engine: Any) -> dict[str, frozenset[str]]:
@@ -187,6 +191,12 @@ def _neighbours(graph: nx.MultiDiGraph, n: str) -> list[tuple[str, dict[str, str
 def _touching(graph: nx.MultiDiGraph, n: str, kinds: frozenset[str]) -> set[str]:
     return {m for m, _ in _neighbours(graph, n)
             if graph.nodes[m]["class"].removeprefix("kq:") in kinds}
+
+
+def _partners(graph: nx.MultiDiGraph, n: str, kinds: dict[str, frozenset[str]]) -> set[str]:
+    """The organisations an agreement, presence or investment of `n` also touches."""
+    return {m for r in _touching(graph, n, kinds["link"]) for m, _ in _neighbours(graph, r)
+            if m != n and graph.nodes[m]["class"].removeprefix("kq:") in kinds["org"]}
 
 
 def _sources(data: dict[str, str]) -> tuple[str, ...]:

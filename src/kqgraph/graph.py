@@ -234,8 +234,10 @@ class Graph:
         are avoided unless no other chain exists ('none' in `avoid` lets places in); `at`
         keeps what was in force on that day."""
         from kqgraph.analysis import connect
+        from kqgraph.lookup import resolve
 
-        return connect(self.whole, self.resolve(source), self.resolve(target), lang=lang,
+        whole = self.whole  # one store (data and ontology) for names, classes and links
+        return connect(whole, resolve(whole, source), resolve(whole, target), lang=lang,
                        every=every, max_hops=max_hops, avoid=avoid, at=at)
 
     def hubs(self, *, lang: str = "en", top: int = 10, avoid: Iterable[str] = (),
