@@ -193,11 +193,17 @@ def gaps(found: Gaps, fmt: str) -> str:
         lines += ["", f"{i:>3}. {g.first.label} — {g.second.label}  "
                       f"[{', '.join(name for _, name in g.sectors)}]"]
         if g.partners:
-            lines.append(f"     shared partners: {', '.join(p.label for p in g.partners)}")
-        lines += _firsts(g, [e for e in g.close if e.claim == "partner"], lambda e: e.detail)
+            lines.append("     shared partners (who could introduce them):")
+        for partner in g.partners:
+            lines.append(f"       {partner.label}")
+            lines += _firsts(g, [e for e in g.close if e.claim == "partner"
+                                 and e.detail == partner.id], lambda e: e.detail, indent=9)
         if g.events:
-            lines.append(f"     shared events: {', '.join(e.label for e in g.events)}")
-        lines += _firsts(g, [e for e in g.close if e.claim == "event"], lambda e: e.via)
+            lines.append("     shared events:")
+        for event in g.events:
+            lines.append(f"       {event.label}")
+            lines += _firsts(g, [e for e in g.close if e.claim == "event"
+                                 and e.via == event.id], lambda e: e.via, indent=9)
         if g.chain:
             sources = sorted({s for e in g.close if e.claim == "path" for s in e.source_labels})
             lines.append(f"     {g.hops} hops: {chain_text(g.chain)}")
@@ -209,7 +215,7 @@ def gaps(found: Gaps, fmt: str) -> str:
 
 
 def _firsts(gap: Any, evidence: list[Any], key: Callable[[Any], str],
-            names: dict[str, str] | None = None) -> list[str]:
+            names: dict[str, str] | None = None, indent: int = 7) -> list[str]:
     """For each organisation and each partner, event or sector: the first piece of evidence
     with its sources, and how many more there are (--format json lists them all)."""
     groups: dict[tuple[str, str], list[Any]] = {}
@@ -221,7 +227,8 @@ def _firsts(gap: Any, evidence: list[Any], key: Callable[[Any], str],
         via = "its own record" if e.via == about else e.via_label
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
         name = f" ({names[what]})" if names and what in names else ""
-        lines.append(f"       {_who(gap, about)}{name}: {via} [{cited(e.source_labels)}]{more}")
+        lines.append(f"{' ' * indent}{_who(gap, about)}{name}: {via} "
+                     f"[{cited(e.source_labels)}]{more}")
     return lines
 
 
