@@ -148,6 +148,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--commands", nargs="+", default=["path", "hubs", "gaps"],
+                        choices=["path", "hubs", "gaps"])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kq-analysis")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -198,7 +200,10 @@ def main() -> None:
         row.update(path_kqgraph=statistics.median(kq_times), path_kqgraph_max=max(kq_times),
                    path_rss=kq_rss, path_hops=kq_hops, path_oxigraph=statistics.median(ox_times),
                    path_networkx=nx_path)
+        report[size] = row
         hubs_runs = args.runs if size <= 100_000 else 1
+        if "hubs" not in args.commands:
+            continue
         wall, rss, out = median([KQGRAPH, "hubs", *graph, "--format", "json"], hubs_runs, env)
         hubs = json.loads(out)
         row.update(hubs_kqgraph=wall, hubs_rss=rss, hubs_communities=len(hubs["communities"]),
@@ -207,6 +212,8 @@ def main() -> None:
             [sys.executable, "-c", NETWORKX, str(data), str(places), "[]", "hubs"], env)[2])
         row["hubs_oxigraph"] = median([OXIGRAPH, "query", "--location", str(store), "--query",
                                        DEGREE, "--results-format", "csv"], hubs_runs, env)[0]
+        if "gaps" not in args.commands:
+            continue
         wall, rss, out = median([KQGRAPH, "gaps", *graph, "--format", "json", "--limit", "20"],
                                 hubs_runs, env)
         gaps = json.loads(out)
@@ -216,7 +223,6 @@ def main() -> None:
             [sys.executable, "-c", NETWORKX, str(data), str(places), "[]", "gaps"], env)[2])
         row["gaps_oxigraph"] = median([OXIGRAPH, "query", "--location", str(store), "--query",
                                        SHARED, "--results-format", "csv"], hubs_runs, env)[0]
-        report[size] = row
         print(json.dumps(row), file=sys.stderr, flush=True)
     print(markdown(report))
     (args.work / "analysis.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -242,6 +248,8 @@ def markdown(report: dict[int, dict]) -> str:
               "|---" * 7 + "|"]
     for size, r in report.items():
         for name, what in (("hubs", "degree top 10"), ("gaps", "pairs sharing a partner")):
+            if f"{name}_networkx" not in r:
+                continue
             n = r[f"{name}_networkx"]
             whole = n["projection"] + n["simple"] + n["search"]
             lines.append(f"| {size:,} | {name} | {r[f'{name}_kqgraph']:.1f} | "
