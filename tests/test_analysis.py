@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -311,9 +312,10 @@ def test_every_gap_row_has_its_evidence(graph):
     assert all(r["active_sources"] and r["close_sources"] for r in rows)
     code, out, _ = run("gaps", "--sector", "ai", "--limit", "3")
     assert code == 0
-    evidence = [line for line in out.splitlines() if line.startswith("       ")]
-    assert evidence and all(line.rstrip().endswith("]") or "more)" in line
-                            for line in evidence)
+    evidence = [line for line in out.splitlines() if line.startswith("       ") and ": " in line]
+    assert len(evidence) >= 9  # per row: each partner's two ties, the chain, both sectors
+    assert all(re.search(r" \[[^\]]+\]( \(\+\d+ more\))?$", line) for line in evidence)
+    assert "no source in the data" not in out
 
 
 def test_gaps_country_pair_and_errors(graph):
