@@ -326,3 +326,12 @@ def test_gaps_country_pair_and_errors(graph):
     assert code == 2 and "two places" in err
     code, _, err = run("gaps", "--sector", "no-such-sector")
     assert code == 2
+
+
+def test_the_same_answers_through_an_endpoint(oxigraph_server: str):
+    assert run("push", "--endpoint", oxigraph_server)[0] == 0
+    for command in (["path", "SK On", "퀘벡주 정부", "--all"], ["hubs"],
+                    ["gaps", "--sector", "ai"]):
+        local = run(*command, "--format", "json")
+        assert local[0] == 0
+        assert run(*command, "--format", "json", "--endpoint", oxigraph_server) == local
