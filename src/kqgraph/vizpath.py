@@ -59,11 +59,21 @@ def page_data(graph: nx.MultiDiGraph, *, lang: str, engine: Any = None,
 
     from kqgraph.vocab import expand
 
-    links = {f"{a} {k} {b}": {"property": expand(k) or k.strip("<>"),
-                              "start": d.get("start", ""), "end": d.get("end", ""),
-                              "sources": d["source_labels"].split(SEP)
-                              if d.get("source_labels") else []}
-             for a, b, k, d in graph.edges(keys=True, data=True)}
+    # Each link's property IRI, dates and sources; a source label is written once, in
+    # `sources`, and links give its position there.
+    named = sorted({s for _, _, d in graph.edges(data=True)
+                    for s in (d.get("source_labels") or "").split(SEP) if s})
+    where = {s: i for i, s in enumerate(named)}
+    links = {}
+    for a, b, k, d in graph.edges(keys=True, data=True):
+        entry: dict[str, Any] = {"property": expand(k) or k.strip("<>")}
+        for key in ("start", "end"):
+            if d.get(key):
+                entry[key] = d[key]
+        cited = [where[s] for s in (d.get("source_labels") or "").split(SEP) if s]
+        if cited:
+            entry["sources"] = cited
+        links[f"{a} {k} {b}"] = entry
     shown = None
     if path is not None:
         from kqgraph.analysis_text import arrow, chain_text, when
@@ -82,4 +92,4 @@ def page_data(graph: nx.MultiDiGraph, *, lang: str, engine: Any = None,
                       for h, s in zip(first.hops, first.stops[1:], strict=True)]
             if first else []}
     return {"text": TEXT[lang], "avoid": avoid, "avoidLabels": avoid_labels,
-            "links": links, "shown": shown}
+            "links": links, "sources": named, "shown": shown}

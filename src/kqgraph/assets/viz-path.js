@@ -139,7 +139,8 @@
       var e = hop(chain[i - 1], chain[i]), link = P.links[e.id], there = byId[chain[i]];
       hops.push(e.id);
       steps.push({ text: (e.from === chain[i - 1] ? "─ " + e.label + " → " : "← " + e.label + " ─ ") +
-                   there.label, when: when(link), sources: link.sources });
+                   there.label, when: when(link),
+                   sources: (link.sources || []).map(function (k) { return P.sources[k]; }) });
     }
     highlight(chain, hops, chain);
     describe(fill(T.hops, [byId[a].label, byId[b].label, chain.length - 1]), steps,
