@@ -204,10 +204,10 @@ def test_brief_on_quebec_and_seoul():
     assert partners[0].startswith("- Partners of Quebec: Seoul AI Hub (4 ties)")
     assert partners[1].startswith("- Partners of Seoul: Mila (3 ties)")
     connection = parts["How Quebec and Seoul are connected"]
-    assert "Path finding (Graph.path) is not available" in connection
-    assert re.search(r"Belongs to both sides: .*Quebec Government Office in Seoul \[[^(]+\(part "
-                     r"of Government of Quebec · location Seoul\)", connection)
-    assert "Partners of both sides: " in connection
+    # kqgraph path's shortest chain, every hop labelled and the chain's sources numbered
+    assert connection.startswith("Shortest chains of relations (Graph.path):")
+    assert "Quebec ← location ← Government of Quebec ← part of (1991) ← Quebec Government " \
+           "Office in Seoul → location (1991) → Seoul [" in connection
     check_sources(out)
 
 
@@ -325,7 +325,7 @@ def test_brief_reads_the_analysis_stages_connection():
            f"Seoul AI Hub [{number}]" in render(found, "markdown")
     empty = type("Empty", (Graph,), {"path": lambda self, a, b, lang="en": Connection([], None)})
     assert empty().brief("mila", "seoul-ai-hub", day=DAY).connection_method == "shared"
-    assert Graph().brief("Quebec", "Busan", day=DAY).connection_method == "shared"
+    assert Graph().brief("Quebec", "Busan", day=DAY).connection_method == "path"
 
 
 def test_brief_files_by_suffix(tmp_path: Path):

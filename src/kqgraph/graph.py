@@ -25,9 +25,12 @@ if TYPE_CHECKING:
     import networkx as nx
     import rdflib
 
+    from kqgraph.analysis import Connection
     from kqgraph.brief import Brief
     from kqgraph.describe import Description
     from kqgraph.engine import Result
+    from kqgraph.gaps import Gaps
+    from kqgraph.hubs import Hubs
     from kqgraph.lookup import Fact
     from kqgraph.saved import Param
     from kqgraph.timeline import Event
@@ -259,18 +262,59 @@ class Graph:
         return project(self.whole, lang=lang, types=types, sectors=sectors,
                        countries=countries, focus=focus, depth=depth, at=at)
 
+    # --- analysis -----------------------------------------------------------------------------
+
+    def path(self, source: str, target: str, *, lang: str = "en", every: bool = False,
+             max_hops: int | None = None, avoid: Iterable[str] = (),
+             at: str | None = None) -> Connection:
+        """The shortest chains of links between two entities (named as for `describe`),
+        each hop with its relation's label in `lang`, its dates and its sources; `every`
+        for all of them (up to analysis.CHAIN_LIMIT). Places, and the classes in `avoid`,
+        are avoided unless no other chain exists ('none' in `avoid` lets places in); `at`
+        keeps what was in force on that day."""
+        from kqgraph.analysis import connect
+        from kqgraph.lookup import resolve
+
+        whole = self.whole  # one store (data and ontology) for names, classes and links
+        return connect(whole, resolve(whole, source), resolve(whole, target), lang=lang,
+                       every=every, max_hops=max_hops, avoid=avoid, at=at)
+
+    def hubs(self, *, lang: str = "en", top: int = 10, avoid: Iterable[str] = (),
+             at: str | None = None) -> Hubs:
+        """The best-linked and most in-between nodes, Louvain communities, components,
+        and counts per country, sector and year, of the network without places (and the
+        classes in `avoid`; 'none' keeps places), or as it was on the day `at`."""
+        from kqgraph.analysis import valid_day
+        from kqgraph.hubs import hubs
+
+        at = valid_day(at) if at is not None else None
+        return hubs(self.whole, self.project(lang=lang, at=at), lang=lang, top=top,
+                    leave_out=avoid, at=at)
+
+    def gaps(self, *, lang: str = "en", sector: str | None = None, pair: str = "ko,qc",
+             max_hops: int = 4, limit: int = 20) -> Gaps:
+        """Pairs of organisations, one of each place of `pair`, active in a common sector
+        (or `sector`) and not yet linked by an agreement, presence or investment, closest
+        first, with the sources for both (see kqgraph.gaps)."""
+        from kqgraph.gaps import gaps
+
+        return gaps(self.whole, self.project(lang=lang), lang=lang, sector=sector, pair=pair,
+                    max_hops=max_hops, limit=limit)
+
     def viz(self, *, lang: str = "en", types: tuple[str, ...] = (),
             sectors: tuple[str, ...] = (), countries: tuple[str, ...] = (),
             focus: str | None = None, depth: int = 1, query: str | None = None,
-            title: str | None = None) -> str:
+            title: str | None = None, path: tuple[str, str] | None = None) -> str:
         """The network as one offline HTML page; `query`, a CONSTRUCT file, chooses what
-        to draw."""
+        to draw; `path`, two entities, highlights every shortest chain between them."""
         from kqgraph.viz import render
 
         only = self._constructed(query) if query else None
+        found = self.path(*path, lang=lang, every=True) if path else None
         return render(self.whole, lang=lang, types=types, sectors=sectors,
                       countries=countries, focus=focus, depth=depth, only=only,
-                      query_name=os.path.basename(query) if query else None, title=title)
+                      query_name=os.path.basename(query) if query else None, title=title,
+                      path=found)
 
     def _constructed(self, path: str) -> list[Any]:
         try:

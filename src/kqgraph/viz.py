@@ -65,23 +65,29 @@ def render(
     only: list[Any] | None = None,
     query_name: str | None = None,
     title: str | None = None,
+    path: Any = None,
 ) -> str:
     """The HTML page for the graph (or the part the options select; `only`: the triples a
-    CONSTRUCT query chose, `query_name` its file's name for the footer)."""
+    CONSTRUCT query chose, `query_name` its file's name for the footer; `path`, a
+    Connection from Graph.path, is highlighted)."""
     from kqgraph.lookup import count
     from kqgraph.project import project
+    from kqgraph.vizpath import page_data
 
     graph = project(engine, lang=lang, types=types, sectors=sectors, countries=countries,
                     focus=focus, depth=depth, only=only)
     options = {"lang": lang, "type": list(types), "sector": list(sectors),
                "country": list(countries), "focus": focus, "depth": depth if focus else None,
                "query": query_name}
+    if path is not None:
+        options["path"] = f"{path.source.id} {path.target.id}"
     shown = {k: v for k, v in options.items() if v not in (None, [], "")}
     from kqgraph.panel import details
 
     return page(graph, lang=lang, title=title or TITLE[lang], options=shown,
                 triples=count(engine, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
-                panel=details(engine, graph, lang))
+                panel=details(engine, graph, lang),
+                paths=page_data(graph, lang=lang, engine=engine, path=path))
 
 
 def network(graph: nx.MultiDiGraph) -> Any:
@@ -128,9 +134,10 @@ def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
 
 
 def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, Any],
-         triples: int, panel: dict[str, Any] | None = None) -> str:
+         triples: int, panel: dict[str, Any] | None = None,
+         paths: dict[str, Any] | None = None) -> str:
     """The whole HTML document; `panel` (kqgraph.panel.details) feeds the side panel and
-    the date filter."""
+    the date filter, `paths` (kqgraph.vizpath.page_data) the path finder."""
     net = network(graph)
     physics = graph.number_of_nodes() <= PHYSICS_LIMIT
     nodes = []
@@ -164,15 +171,16 @@ def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, An
         "text": _text(lang), "title": title,
         "panel": panel or {"sources": [], "nodes": {}, "edges": {}},
         "footer": _footer(lang, graph, options, triples),
+        "paths": paths or _no_paths(graph, lang),  # kqgraph.vizpath
     }
     parts = {
         "lang": lang,
         "title": _escape_html(title),
         "vis_css": _asset("vis-network.css"),
         "vis_js": _asset("vis-network.min.js"),
-        "style": _own("viz.css"),
+        "style": _own("viz.css") + _own("viz-path.css"),
         "data": _json_for_script(data),
-        "app": _own("viz.js"),
+        "app": _own("viz.js") + _own("viz-path.js"),
         "panel_css": _own("viz-panel.css"),
         "panel_js": _own("viz-panel.js"),
     }
@@ -184,6 +192,12 @@ def _text(lang: str) -> dict[str, Any]:
     from kqgraph.panel import PANEL_TEXT
 
     return {**TEXT[lang], **PANEL_TEXT[lang]}
+
+
+def _no_paths(graph: nx.MultiDiGraph, lang: str) -> dict[str, Any]:
+    from kqgraph.vizpath import page_data
+
+    return page_data(graph, lang=lang)
 
 
 def _split(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from kqgraph import __version__
-from kqgraph.cli import engines, lookup, reading, sparql, stages
+from kqgraph.cli import analysis, engines, lookup, reading, sparql, stages
 from kqgraph.cli.common import FORMATS, ONE_COMMAND
 from kqgraph.errors import KqError
 
@@ -92,15 +92,18 @@ def cli() -> None:
         kqgraph validate                      # check the graph against its SHACL shapes
         kqgraph stats                         # triples, and entities of each class
         kqgraph viz --focus mila --open       # an interactive network, one offline file
+        kqgraph path mila "Seoul AI Hub"      # how two actors are connected, with sources
+        kqgraph hubs                          # who the hubs are
+        kqgraph gaps --sector batteries       # partners not yet linked, closest first
         kqgraph export                        # Turtle, JSON-LD, GraphML, CSV, ... in exports/
 
-    Exit status: 0 success; 1 violations (validate) or no match (search); 2 bad input (a
-    file, a query, an option, an output path); 3 a query, update or push timed out; 4 an
-    endpoint could not be reached or refused the request.
+    Exit status: 0 success; 1 violations (validate), no match (search) or no chain (path);
+    2 bad input (a file, a query, an option, an output path); 3 a query, update or push
+    timed out; 4 an endpoint could not be reached or refused the request.
     """
 
 
-for module in (sparql, lookup, reading, stages, engines):
+for module in (sparql, lookup, reading, stages, engines, analysis):
     for command in module.COMMANDS:
         cli.add_command(command)
 __all__ = ["FORMATS", "cli", "main", "report"]

@@ -58,13 +58,16 @@ def validate(paths: tuple[str, ...], shapes: str | None, fmt: str) -> None:
 @click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False),
               help="A CONSTRUCT query (.rq) whose triples choose what to draw.")
 @click.option("--title", help="Title shown on the page.")
+@click.option("--path", "path", nargs=2, metavar="A B",
+              help="Highlight the shortest chains from A to B (as `kqgraph path` finds them); "
+                   "the rest is dimmed.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a browser.")
 @graph_option
 @endpoint_option
 def viz(output: str, lang: str, focus: str | None, depth: int, types: tuple[str, ...],
         sectors: tuple[str, ...], countries: tuple[str, ...], query_file: str | None,
-        title: str | None, open_browser: bool, graphs: tuple[str, ...],
-        endpoint: str | None) -> None:
+        title: str | None, path: tuple[str, str] | None, open_browser: bool,
+        graphs: tuple[str, ...], endpoint: str | None) -> None:
     """Draw the graph as one interactive HTML file that works offline.
 
     Colour and shape by class, size by connections, a tooltip with each entity's key facts
@@ -78,12 +81,13 @@ def viz(output: str, lang: str, focus: str | None, depth: int, types: tuple[str,
         kqgraph viz --focus mila --depth 2 -o mila.html --open
         kqgraph viz --sector batteries --lang ko -o batteries.html
         kqgraph viz --query graph/queries/my-construct.rq -o part.html
+        kqgraph viz --path "Seoul Metropolitan Government" mila -o path.html
     """
     from kqgraph.output import write_file
 
     graph = open_graph(graphs, endpoint, network=open_browser)  # a browser needs the network
     html = graph.viz(lang=lang, types=types, sectors=sectors, countries=countries, focus=focus,
-                     depth=depth, query=query_file, title=title)
+                     depth=depth, query=query_file, title=title, path=path or None)
     write_file(output, html.encode("utf-8"))
     if output != "-":
         click.echo(output)
