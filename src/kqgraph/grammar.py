@@ -118,16 +118,16 @@ def _declared(toks: list[Token]) -> set[str]:
 
 def _declared_prefix(tok: Token, declared: set[str], origin: str) -> None:
     prefix = tok.text.split(":", 1)[0]
-    if prefix not in declared:
-        raise _error(f"the prefix {prefix}: is not declared (add PREFIX {prefix}: <...>; "
-                     "kq, kqr, kqs, schema, org, prov, skos, rdfs, ... need none)", tok, origin)
     upper = prefix.upper()
-    for keyword in GLUED:
+    for keyword in GLUED:  # first: what the engine makes of it explains more than "undeclared"
         rest = prefix[len(keyword):]
         if upper.startswith(keyword) and rest in declared:
             raise _error(f"{tok.text!r} is read by the engine as the keyword {keyword} "
                          f"followed by {tok.text[len(keyword):]!r}; refused (put a space after "
                          "the keyword, or name the prefix differently)", tok, origin)
+    if prefix not in declared:
+        raise _error(f"the prefix {prefix}: is not declared (add PREFIX {prefix}: <...>; "
+                     "kq, kqr, kqs, schema, org, prov, skos, rdfs, ... need none)", tok, origin)
 
 
 def _pairs(toks: list[Token]) -> dict[int, int] | None:
