@@ -92,7 +92,8 @@ def start_server(handler: type[http.server.BaseHTTPRequestHandler]
     server.headers = []  # type: ignore[attr-defined]
     server.bodies = []  # type: ignore[attr-defined]
     server.url = f"http://127.0.0.1:{server.server_port}"  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll: shutdown() waits for it, at every teardown.
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return server
 
 
@@ -168,7 +169,8 @@ def drip_server(request):
     server.daemon_threads = True
     server.mode = request.param  # type: ignore[attr-defined]
     server.requests = []  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll: shutdown() waits for it, at every teardown.
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield server
     stop_server(server)
 
