@@ -1,11 +1,20 @@
-"""Shared fixtures: the shipped graph loaded once, and a scratch copy to break."""
+"""Shared fixtures: the shipped graph loaded once, a scratch copy to break, local HTTP servers
+that record what reaches them, and kqgraph run as a process of its own."""
 
 from __future__ import annotations
 
 import http.server
 import json
+import os
+import resource
 import shutil
+import socket
+import socketserver
+import stat
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -60,7 +69,7 @@ class _Endpoint(http.server.BaseHTTPRequestHandler):
         self.server.requests.append(self.path)  # type: ignore[attr-defined]
         self.server.headers.append(dict(self.headers))  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
+        self.server.bodies.append(self.rfile.read(length))  # type: ignore[attr-defined]
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
         self.send_header("Content-Length", str(len(self.body)))
@@ -73,17 +82,144 @@ class _Endpoint(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def start_server(handler: type[http.server.BaseHTTPRequestHandler]
+                 ) -> http.server.ThreadingHTTPServer:
+    """A local HTTP server on 127.0.0.1 (a free port) with `handler`, recording each request's
+    path, headers and body in `requests`, `headers` and `bodies`; `stop_server` ends it."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.requests = []  # type: ignore[attr-defined]
+    server.headers = []  # type: ignore[attr-defined]
+    server.bodies = []  # type: ignore[attr-defined]
+    server.url = f"http://127.0.0.1:{server.server_port}"  # type: ignore[attr-defined]
+    # A short poll: shutdown() waits for it, at every teardown.
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
+
+
+def stop_server(server: socketserver.BaseServer) -> None:
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture
 def endpoint():
     """A local HTTP server on 127.0.0.1 that counts the requests it receives."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Endpoint)
-    server.requests = []  # type: ignore[attr-defined]
-    server.headers = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = start_server(_Endpoint)
     yield server
-    server.shutdown()
-    server.server_close()
+    stop_server(server)
+
+
+@pytest.fixture
+def servers():
+    """Start local HTTP servers with handlers of the test's own (see `start_server`)."""
+    started: list[http.server.ThreadingHTTPServer] = []
+
+    def start(handler: type[http.server.BaseHTTPRequestHandler]
+              ) -> http.server.ThreadingHTTPServer:
+        started.append(start_server(handler))
+        return started[-1]
+
+    yield start
+    for server in started:
+        stop_server(server)
+
+
+class _Drip(socketserver.BaseRequestHandler):
+    """Reads a whole request, then answers one byte a second (from the status line, or
+    after the headers) until the client goes."""
+
+    def handle(self) -> None:
+        sock = self.request
+        sock.settimeout(30)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        while len(body) < length:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                return
+            body += chunk
+        self.server.requests.append(head.split(b"\r\n")[0].decode())  # type: ignore[attr-defined]
+        answer = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": []}}).encode()
+        headers = (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                   b"Content-Length: %d\r\n\r\n" % (len(answer) * 100))
+        if self.server.mode == "body":  # type: ignore[attr-defined]
+            sock.sendall(headers)
+            headers = b""
+        try:
+            for byte in headers + answer * 100:
+                sock.sendall(bytes([byte]))
+                time.sleep(1)
+        except OSError:  # the client gave up: what the test wants
+            pass
+
+
+@pytest.fixture(params=["headers", "body"])
+def drip_server(request):
+    """A local server that sends its answer one byte a second: the status line and headers
+    too ("headers"), or only the body ("body")."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Drip)
+    server.daemon_threads = True
+    server.mode = request.param  # type: ignore[attr-defined]
+    server.requests = []  # type: ignore[attr-defined]
+    # A short poll: shutdown() waits for it, at every teardown.
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield server
+    stop_server(server)
+
+
+# --- kqgraph as a process of its own ----------------------------------------------------------
+
+KQGRAPH = [sys.executable, "-c", "from kqgraph.cli import main; main()"]
+MEMORY_LIMIT = 2 << 30  # bytes of address space for a resource-limit case
+
+
+def run_kqgraph(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+                timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
+    """`kqgraph ARGS` in a process of its own (which seals itself from the network, as the
+    installed command does); `env` is added to this process's environment."""
+    return subprocess.run([*KQGRAPH, *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, timeout=timeout, check=False,
+                          **kwargs)
+
+
+def run_limited(*args: str, cwd: Path, env: dict[str, str] | None = None,
+                timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run kqgraph in a child limited to MEMORY_LIMIT; a crash shows as a negative code."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    return subprocess.run([*KQGRAPH, *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, preexec_fn=limit, timeout=timeout,
+                          check=False)
+
+
+def device(folder: Path, name: str, minor: int) -> Path:
+    """A character device like /dev/null (minor 3) or /dev/full (7): a private node in
+    `folder` when this process may make one (root), so that a write that wrongly replaced it
+    could not replace the machine's own; else the machine's, which a user cannot replace."""
+    if os.geteuid() != 0:
+        return Path("/dev") / name
+    path = folder / name
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    except PermissionError:
+        pytest.skip("root without CAP_MKNOD: /dev itself is not risked")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -132,14 +268,6 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     yield Page(context.new_page())
     context.close()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 30) -> None:

@@ -1,4 +1,5 @@
-"""The README's commands are the ones CI runs, so CI proves the install steps users follow."""
+"""The README's commands are the ones CI runs, so CI proves the install steps users follow:
+in the checkout, and again in a fresh clone with nothing beside it."""
 
 from __future__ import annotations
 
@@ -43,3 +44,19 @@ def test_the_readme_brief_excerpt_is_what_brief_prints():
     shown = [line for line in excerpt.splitlines() if line not in ("", "…", "- …")]
     assert shown and [line for line in shown if line not in printed] == []
     assert (ROOT / "docs" / "panel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_ci_runs_both_readme_commands_in_a_fresh_clone():
+    install_and_run, test = readme_commands()[:2]
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+          .splitlines()]
+    clone = ci.index('git clone -q "$PWD" "$tmp/kqgraph"')
+    assert ci[clone + 1:clone + 5] == ["(", 'cd "$tmp/kqgraph" && deactivate', install_and_run,
+                                       test]
+    assert ci.index("tmp=$(mktemp -d)") < clone  # an empty folder: no ../shared beside it
+
+
+def test_ci_fails_without_the_curation_notes_beside_the_checkout():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "if [ ! -d ../shared ]; then" in ci
+    assert ci.index("../shared ]") < ci.index(readme_commands()[1])

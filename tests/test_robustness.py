@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import KQGRAPH, run_limited
 
 from kqgraph.cli import cli
 
-# ../shared beside the checkout holds the W3C suites' files; CI lays it there.
-BADINPUTS = Path(__file__).resolve().parents[2] / "shared" / "badinputs"
+# The W3C suites' files, vendored with their licence and manifests (tests/data/w3c/README.md).
+BADINPUTS = Path(__file__).resolve().parent / "data" / "w3c"
 RDF_FILES = sorted(p for p in (BADINPUTS / "rdf").rglob("*")
                    if p.suffix in (".ttl", ".nt") and p.name != "manifest.ttl")
 SPARQL_FILES = sorted(p for p in (BADINPUTS / "sparql").rglob("*") if p.suffix in (".rq", ".ru"))
 POSITION = r":\d+:\d+: \S.*\n"
-KQGRAPH = [sys.executable, "-c", "from kqgraph.cli import main; main()"]
-MEMORY_LIMIT = 2 << 30  # bytes of address space for a resource-limit case
 
 
 def _rel(path: Path) -> str:
@@ -65,16 +62,6 @@ def test_w3c_malformed_sparql(path: Path):
 
 
 # --- resource limits: each case in its own process, with a memory cap and a timeout ----------
-
-def run_limited(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run kqgraph in a child limited to MEMORY_LIMIT; a crash shows as a negative code."""
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-    return subprocess.run([*KQGRAPH, *args], capture_output=True, text=True, cwd=cwd,
-                          preexec_fn=limit, timeout=60, check=False)
-
 
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("depth", [10, 1_000, 100_000])

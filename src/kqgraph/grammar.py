@@ -9,8 +9,10 @@ instead of answered.
 - In a query level that groups (GROUP BY, or an aggregate in SELECT, HAVING or ORDER BY),
   HAVING and ORDER BY may use only GROUP BY variables, SELECT aliases, VALUES variables
   and aggregates.
-- The same blank node label cannot be used in two graph patterns (Oxigraph refuses these,
-  but says only "expected <unreported>"; this says where).
+- The same blank node label cannot be used in two basic graph patterns: two groups, or two
+  triples blocks of one group split by BIND or VALUES (Oxigraph accepts those) or by
+  OPTIONAL, MINUS, UNION, GRAPH or SERVICE (Oxigraph refuses these, but says only "expected
+  <unreported>"; this says where).
 Everything else is left to the engine's parser, which reports its own errors.
 """
 
@@ -46,6 +48,8 @@ GLUED = ("GRAPH", "OPTIONAL", "MINUS", "UNION", "FILTER", "BIND", "VALUES", "SEL
          "CONSTRUCT", "DESCRIBE", "ASK", "WHERE", "ORDER", "GROUP", "HAVING", "LIMIT",
          "OFFSET", "INSERT", "DELETE", "WITH", "USING", "EXISTS", "PREFIX", "BASE")
 TEMPLATE_OPENERS = {"CONSTRUCT", "INSERT", "DELETE", "DATA"}
+# Patterns that end the triples block before them (FILTER does not: SPARQL 1.1 section 18.2.2).
+BGP_ENDERS = {"OPTIONAL", "MINUS", "UNION", "GRAPH", "SERVICE", "BIND", "VALUES"}
 CLAUSES = {"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
 
 
@@ -114,16 +118,16 @@ def _declared(toks: list[Token]) -> set[str]:
 
 def _declared_prefix(tok: Token, declared: set[str], origin: str) -> None:
     prefix = tok.text.split(":", 1)[0]
-    if prefix not in declared:
-        raise _error(f"the prefix {prefix}: is not declared (add PREFIX {prefix}: <...>; "
-                     "kq, kqr, kqs, schema, org, prov, skos, rdfs, ... need none)", tok, origin)
     upper = prefix.upper()
-    for keyword in GLUED:
+    for keyword in GLUED:  # first: what the engine makes of it explains more than "undeclared"
         rest = prefix[len(keyword):]
         if upper.startswith(keyword) and rest in declared:
             raise _error(f"{tok.text!r} is read by the engine as the keyword {keyword} "
                          f"followed by {tok.text[len(keyword):]!r}; refused (put a space after "
                          "the keyword, or name the prefix differently)", tok, origin)
+    if prefix not in declared:
+        raise _error(f"the prefix {prefix}: is not declared (add PREFIX {prefix}: <...>; "
+                     "kq, kqr, kqs, schema, org, prov, skos, rdfs, ... need none)", tok, origin)
 
 
 def _pairs(toks: list[Token]) -> dict[int, int] | None:
@@ -220,21 +224,29 @@ def _bare(toks: list[Token], pairs: dict[int, int], i: int) -> bool:
 
 
 def _blank_labels(toks: list[Token], pairs: dict[int, int], origin: str) -> None:
-    """A blank node label belongs to one graph pattern (templates are exempt)."""
-    opened: list[tuple[int, bool]] = []  # (index of the `{`, is it a template?)
-    first: dict[str, tuple[int, Token]] = {}
+    """A blank node label belongs to one basic graph pattern (templates are exempt). A group
+    `{ }` is a pattern of its own, and inside a group every pattern other than FILTER
+    (OPTIONAL, MINUS, UNION, GRAPH, SERVICE, BIND, VALUES, a nested group) ends the triples
+    before it: SPARQL 1.1 section 18.2.2.6 joins the triples after it as another pattern."""
+    opened: list[list] = []  # [index of the `{`, is it a template?, triples block number]
+    first: dict[str, tuple[tuple[int, int], Token]] = {}
     for i, tok in enumerate(toks):
+        word = tok.text.upper() if tok.kind == "word" else ""
         if tok.kind == "other" and tok.text == "{":
             before = toks[i - 1].text.upper() if i and toks[i - 1].kind == "word" else ""
             template = (bool(opened) and opened[-1][1]) or before in TEMPLATE_OPENERS or (
                 before == "WHERE" and i > 1 and toks[i - 2].text.upper() == "DELETE")
-            opened.append((i, template))
+            if opened and before != "EXISTS":  # FILTER [NOT] EXISTS { } ends no triples
+                opened[-1][2] += 1
+            opened.append([i, template, 0])
         elif tok.kind == "other" and tok.text == "}" and opened:
             opened.pop()
+        elif word in BGP_ENDERS and opened:
+            opened[-1][2] += 1
         elif tok.kind == "bnode" and opened and not opened[-1][1]:
-            group = opened[-1][0]
-            seen = first.setdefault(tok.text, (group, tok))
-            if seen[0] != group:
+            block = (opened[-1][0], opened[-1][2])
+            seen = first.setdefault(tok.text, (block, tok))
+            if seen[0] != block:
                 raise _error(f"the blank node {tok.text} is used in two graph patterns (first "
                              f"at {seen[1].line}:{seen[1].column}); a label belongs to one "
                              "pattern: use a variable to join them", tok, origin)

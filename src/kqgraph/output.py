@@ -203,17 +203,18 @@ def write(result: Result, fmt: str | None, out: TextIO, *, engine: Any, lang: st
     registry[fmt](result, out, engine=engine, lang=lang)
 
 
-def write_file(path: str | os.PathLike[str], data: bytes) -> None:
+def write_file(path: str | os.PathLike[str], data: bytes) -> bool:
     """Write a file the user named: "-" is standard output; a regular file, or a new one, is
     replaced atomically (never left half-written); anything else (a FIFO, a terminal,
     /dev/stdout, /dev/null) is written in place, never replaced by a file. Problems become
-    a KqError naming the path (exit 2)."""
+    a KqError naming the path (exit 2). Returns whether the bytes went to standard output
+    (so that nothing else is printed into them)."""
     import stat
     from pathlib import Path
 
     if str(path) == "-":
         _to_stdout(data)
-        return
+        return True
     target = Path(path)
     try:
         found = target.stat()
@@ -225,10 +226,12 @@ def write_file(path: str | os.PathLike[str], data: bytes) -> None:
         raise KqError("is a folder: give a file name", path=target)
     if found is not None and _is_stdout(found):
         _to_stdout(data)
-    elif found is not None and not stat.S_ISREG(found.st_mode):
+        return True
+    if found is not None and not stat.S_ISREG(found.st_mode):
         _in_place(target, data)
     else:
         _atomic(target.resolve() if target.is_symlink() else target, data)
+    return False
 
 
 def write_files(files: dict[str, bytes], folder: str | os.PathLike[str]) -> list[str]:

@@ -41,8 +41,12 @@ SHOWN = 300  # characters of an error body shown
 
 
 def masked(url: str) -> str:
-    """The URL as it may be shown: without user name and password."""
-    parts = urllib.parse.urlsplit(url)
+    """The URL as it may be shown: without user name and password (also when it does not
+    even parse)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return re.sub(r"//[^/]*@", "//***@", url)
     if "@" not in parts.netloc:
         return url
     return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@")[-1]))
@@ -60,8 +64,8 @@ def _scrubbed(text: str) -> str:
     if secrets:
         pair = f"{secrets[0]}:{secrets[1]}"
         for secret in (base64.b64encode(pair.encode()).decode(), pair, secrets[1]):
-            if secret:
-                text = text.replace(secret, "***")
+            if secret:  # in any case: a server may fold a header it echoes
+                text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
     return text
 
 
@@ -121,9 +125,10 @@ _HTTPS = _connection(http.client.HTTPSConnection)
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
                          newurl: str) -> None:
-        raise EndpointError(f"{masked(req.full_url)} redirected (HTTP {code}) to "
-                            f"{masked(newurl)}; redirects are not followed, so that credentials "
-                            "never go to another address: give that URL instead")
+        target = _scrubbed(masked(newurl))[:SHOWN]  # the server's words
+        raise EndpointError(f"{masked(req.full_url)} redirected (HTTP {code}) to {target}; "
+                            "redirects are not followed, so that credentials never go to "
+                            "another address: give that URL instead")
 
 
 def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
@@ -167,7 +172,8 @@ def request(url: str, *, data: Any = None, method: str = "GET",
             raise KqError(where[3], line=max(1, int(where[1]) - shifted), column=int(where[2]),
                           path=origin) from None
         kind = KqError if err.code == 400 else EndpointError
-        raise kind(f"{masked(url)} answered HTTP {err.code} {err.reason}"
+        reason = _scrubbed(str(err.reason))[:SHOWN]  # the status line is the server's too
+        raise kind(f"{masked(url)} answered HTTP {err.code} {reason}"
                    + (f": {first}" if first else "")) from None
     except TimeoutError:
         raise _late(url, timeout) from None
@@ -189,7 +195,11 @@ def _late(url: str, timeout: float | None) -> KqError:
 
 def check_url(url: str, option: str = "--endpoint") -> str:
     """An endpoint URL as given, refused if it is not http(s) or carries credentials."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise KqError(f"{option} is not a valid URL: {masked(url)!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise KqError(f"{option} wants an http(s) URL, not {masked(url)!r}")
     if "@" in parts.netloc:
@@ -232,8 +242,10 @@ class RemoteEngine:
                 return Result("CONSTRUCT", triples=[q.triple for q in ox.parse(data, format=fmt)])
             return materialise(ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON))
         except (SyntaxError, ValueError) as err:
+            # The parser quotes the answer, which may echo the request's credentials.
+            detail = _scrubbed(f"({kind}): {err}")[:SHOWN]
             raise EndpointError(f"{masked(self.url)} sent an answer kqgraph cannot read "
-                                f"({kind}): {err}") from None
+                                f"{detail}") from None
 
     def update(self, text: str, *, bindings: dict[str, Any] | None = None,
                timeout: float | None = None, origin: str = "query") -> None:

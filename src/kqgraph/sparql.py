@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from kqgraph import grammar
 from kqgraph.errors import KqError
-from kqgraph.tokens import Token, tokens
+from kqgraph.tokens import ESCAPE_RE, Token, tokens
 from kqgraph.vocab import PREFIXES
 
 # Oxigraph's parser and evaluator recurse once per bracket, operator, separator or pattern
@@ -55,8 +55,11 @@ def check(text: str, *, origin: str = "query", allow_network: bool = False) -> C
     """
     decoded_tokens = tokens(text)
     decoded = _scan(decoded_tokens, origin, allow_network)
-    raw = _scan(tokens(text, decode=False), origin, allow_network)
+    raw_tokens = tokens(text, decode=False)
+    raw = _scan(raw_tokens, origin, allow_network)
     grammar.check(decoded_tokens, origin=origin)
+    if ESCAPE_RE.search(text):  # the engine's reading: `"\u0022"` can break the decoded one
+        grammar.check(raw_tokens, origin=origin)
     if raw.update_at is not None and decoded.update_at is None:
         return Checked("UPDATE", decoded.variables, raw.update_at)
     return decoded
@@ -96,15 +99,21 @@ def _scan(toks: list[Token], origin: str, allow_network: bool) -> Checked:
 
 
 def _refuse_network(tok: Token, word: str, where: dict, allow_network: bool) -> None:
-    """SERVICE, LOAD and FROM, as words, or as the start of a prefixed name, which is how the
-    engine reads them (`SERVICE:x` is the keyword SERVICE followed by `:x`)."""
-    if tok.kind == "pname":
-        prefix = tok.text.split(":", 1)[0].upper()
-        for keyword in NETWORK_KEYWORDS:
-            if prefix.startswith(keyword):
-                raise KqError(f"{tok.text!r} is read by the engine as the keyword {keyword} "
-                              f"followed by {tok.text[len(keyword):]!r}; refused (put a space "
-                              "after the keyword, or name the prefix differently)", **where)
+    """SERVICE, LOAD and FROM, as words, or glued into a longer word or a prefixed name's
+    prefix, which is how the engine reads them (`SERVICE:x` is the keyword SERVICE followed
+    by `:x`, `trueSERVICE` is true then SERVICE). Glued forms are refused even with
+    allow_network: they are errors to the grammar, whose checks a lexically broken reading
+    skips."""
+    if tok.kind == "pname" or (tok.kind == "word" and word not in NETWORK_KEYWORDS):
+        text = tok.text.split(":", 1)[0] if tok.kind == "pname" else tok.text
+        found = _network_keyword_in(text)
+        if found:
+            keyword, at = found
+            before, rest = tok.text[:at], tok.text[at + len(keyword):]
+            reading = (f"{before!r} then " if before else "") + f"the keyword {keyword}" + (
+                f" followed by {rest!r}" if rest else "")
+            raise KqError(f"{tok.text!r} is read by the engine as {reading}; refused (put a "
+                          "space between the keywords, or name the prefix differently)", **where)
         return
     if allow_network:
         return
@@ -114,6 +123,28 @@ def _refuse_network(tok: Token, word: str, where: dict, allow_network: bool) -> 
     if word == "FROM":
         raise KqError("FROM <iri> would read a graph from outside the store; "
                       "refused (use --allow-network to allow it)", **where)
+
+
+def _network_keyword_in(text: str) -> tuple[str, int] | None:
+    """The network keyword the engine finds in a word or prefix, and where. Oxigraph matches
+    keywords with no word boundary, one after another (`ASKFROM` is ASK then FROM), so every
+    way of reading the token's start as a run of keywords is followed."""
+    upper = text.upper()
+    if not any(keyword in upper for keyword in NETWORK_KEYWORDS):
+        return None  # the common case, without the search below
+    from kqgraph.grammar import KEYWORDS
+
+    starts, seen = [0], set()
+    while starts:
+        at = starts.pop()
+        if at in seen:
+            continue
+        seen.add(at)
+        for keyword in NETWORK_KEYWORDS:
+            if upper.startswith(keyword, at):
+                return keyword, at
+        starts.extend(at + len(k) for k in (*KEYWORDS, "A") if upper.startswith(k, at))
+    return None
 
 
 def _datatype_mark(toks: list[Token], i: int) -> bool:

@@ -59,11 +59,11 @@ def query(query: str | None, file: IO[str] | None, params: tuple[str, ...], fmt:
     from kqgraph.output import write
 
     text, origin, declared = read_query(query, file)
-    warn_unknown_terms(text)
     graph = open_graph(graphs, endpoint, network=allow_network, update_url=update_url)
     result = graph.query(text, params=dict(map(split_param, params)), declared=declared,
                          origin=origin, update=update, allow_network=allow_network,
                          timeout=timeout)
+    warn_unknown_terms(text)  # once the query is known to be accepted
     write(result, fmt, sys.stdout, engine=graph.engine, lang=lang, tty=sys.stdout.isatty())
     if result.form == "UPDATE":
         click.echo("Update done.", err=True)

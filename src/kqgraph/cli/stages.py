@@ -88,8 +88,7 @@ def viz(output: str, lang: str, focus: str | None, depth: int, types: tuple[str,
     graph = open_graph(graphs, endpoint, network=open_browser)  # a browser needs the network
     html = graph.viz(lang=lang, types=types, sectors=sectors, countries=countries, focus=focus,
                      depth=depth, query=query_file, title=title, path=path or None)
-    write_file(output, html.encode("utf-8"))
-    if output != "-":
+    if not write_file(output, html.encode("utf-8")):  # -o /dev/stdout gets the page only
         click.echo(output)
     if open_browser and output != "-":
         _open(output)
