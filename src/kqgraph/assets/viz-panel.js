@@ -140,7 +140,7 @@
     }
     aside.textContent = "";
     var close = el("button", T.close, "close"); close.type = "button";
-    close.addEventListener("click", function () { aside.hidden = true; document.body.removeAttribute("data-panel"); });
+    close.addEventListener("click", function () { aside.hidden = true; document.body.removeAttribute("data-panel"); fit(); });
     aside.appendChild(close);
     aside.appendChild(el("h2", n.label));
     aside.appendChild(el("div", n.classLabel + (n.countryLabel ? " · " + n.countryLabel : "") + " " + cite(d.sources), "muted"));
@@ -198,7 +198,12 @@
     }
     aside.hidden = false;
     document.body.setAttribute("data-panel", id);
+    fit();
   }
+  // The panel takes its width from the network's: resize the canvas now (keeping the view's
+  // centre) rather than at vis-network's next size poll, up to a second later, when a second
+  // click would land on a network that has moved under the pointer.
+  function fit() { network.setSize("100%", "100%"); network.redraw(); }
   window.kqShowPanel = showPanel;
   network.on("click", function (p) { if (p.nodes.length) { showPanel(p.nodes[0]); } });
   window.kqApplyFilters();  // once more, now that the date hooks are in place
