@@ -331,3 +331,19 @@ def test_a_persistent_store_gives_the_lines_of_one_in_memory(tmp_path: Path):
     lines = ex.Context(LocalEngine(read_only, [], persistent=True)).lines
     assert lines == ex.Context(LocalEngine(in_memory, [])).lines == ex.nt_lines(data)
     assert lines[0] == b'<http://ex.org/s> <http://ex.org/p> "_:not a blank node" .'
+
+
+def test_bare_export_leaves_the_html_out_above_the_limit(tmp_path: Path, monkeypatch):
+    # The limit lowered below the shipped graph's size stands in for a user's large graph.
+    monkeypatch.setattr(ex, "HTML_DEFAULT_LIMIT", 100)
+    result = CliRunner().invoke(cli, ["export", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "kqgraph.html").exists()
+    assert (tmp_path / "kqgraph.graphml").is_file() and (tmp_path / "nodes.csv").is_file()
+    assert "note: kqgraph.html not written:" in result.stderr
+    assert "is more than 100; ask for it with -f html." in result.stderr
+    asked = CliRunner().invoke(cli, ["export", "-f", "html", "-o", str(tmp_path)])
+    assert asked.exit_code == 0, asked.stderr
+    assert (tmp_path / "kqgraph.html").read_bytes() == \
+        (graph_dir().parent / "exports" / "kqgraph.html").read_bytes()
+    assert "note:" not in asked.stderr

@@ -285,14 +285,28 @@ EXPORTS: dict[str, Callable[[Context], dict[str, bytes]]] = {
 }
 
 
+# A bare `kqgraph export` writes the HTML network only up to this many triples: above it
+# the page costs most of the run (a layout of every node) and few would open it; `-f html`
+# still writes it at any size. The shipped graph (under 10,000) is far below.
+HTML_DEFAULT_LIMIT = 200_000
+
+
 def render(engine: Any, formats: Iterable[str] = (), *, lang: str = "en",
-           progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
-    """Every file of the chosen formats (all by default), by file name, as bytes."""
-    chosen = list(formats) or list(EXPORTS)
+           progress: Callable[[str], None] | None = None,
+           notice: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """Every file of the chosen formats (all by default, the HTML network only up to
+    HTML_DEFAULT_LIMIT triples; `notice` hears why it was left out), by file name."""
+    asked = list(formats)
+    chosen = asked or list(EXPORTS)
     unknown = [f for f in chosen if f not in EXPORTS]
     if unknown:
         raise KqError(f"unknown export format {unknown[0]!r}; known: {', '.join(EXPORTS)}")
     ctx = Context(engine, lang=lang)
+    if not asked and len(ctx.lines) > HTML_DEFAULT_LIMIT:
+        chosen.remove("html")
+        if notice:
+            notice(f"kqgraph.html not written: {len(ctx.lines):,} triples is more than "
+                   f"{HTML_DEFAULT_LIMIT:,}; ask for it with -f html.")
     files: dict[str, bytes] = {}
     for name in chosen:
         if progress:

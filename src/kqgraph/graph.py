@@ -331,12 +331,14 @@ class Graph:
         return list(result.triples)
 
     def export(self, formats: Iterable[str] = (), *, lang: str = "en",
-               progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
-        """The graph in each format (all by default), by file name: Turtle, N-Triples,
+               progress: Callable[[str], None] | None = None,
+               notice: Callable[[str], None] | None = None) -> dict[str, bytes]:
+        """The graph in each format (all by default, the HTML network only up to
+        kqgraph.export.HTML_DEFAULT_LIMIT triples), by file name: Turtle, N-Triples,
         JSON-LD, RDF/XML, TriG, GraphML, CSV, HTML. The same graph gives the same bytes."""
         from kqgraph.export import render
 
-        return render(self.whole, formats, lang=lang, progress=progress)
+        return render(self.whole, formats, lang=lang, progress=progress, notice=notice)
 
     def push(self, endpoint: str, *, graph: str | None = None, store_url: str | None = None,
              timeout: float | None = None) -> int:

@@ -1,7 +1,9 @@
 """Visualisation stage: the networkx projection drawn as one offline, self-contained HTML file.
 
-pyvis builds the network (nodes, edges, vis-network options) and ships the vis-network
-library, which is inlined here. pyvis's own page template is not used: it links Bootstrap
+pyvis ships the vis-network library, which is inlined here. Neither pyvis's Network nor its
+page template is used: Network.add_edge scans every node per edge (4.7 s of a 100k-triple
+graph's 23,000 edges), so the node and edge records are built here, with the same fields;
+the template it links Bootstrap
 from a CDN even with `cdn_resources="in_line"`, its "local" mode writes a lib/ folder, it
 inserts the heading as raw HTML and switches tooltips to HTML as soon as one contains
 "href", and it writes with the locale's encoding. Instead the data goes into the page as
@@ -9,7 +11,7 @@ JSON (with <, > and & escaped), and the page's script builds every label, toolti
 entry and filter with textContent: text from the data is never markup.
 
 The same graph and options give byte-identical HTML: node order, colours and the
-precomputed layout (networkx, fixed seed) are all deterministic, and nothing records the
+precomputed layout (networkx or igraph, fixed seed) are all deterministic, and nothing records the
 time or the machine.
 """
 
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 # Above this many nodes physics is off: the precomputed layout is drawn as is, so the page
 # is interactive at once (measured in benchmarks/viz.py).
 PHYSICS_LIMIT = 600
+# Above this many nodes the layout is igraph's grid Fruchterman–Reingold (about linear);
+# below it networkx's spring layout, which the shipped graph's page was drawn with.
+LARGE = 2000
 SEED = 20250211
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39",
@@ -90,25 +95,23 @@ def render(
                 paths=page_data(graph, lang=lang, engine=engine, path=path))
 
 
-def network(graph: nx.MultiDiGraph) -> Any:
-    """A pyvis Network of the projection: positions, colours, shapes and sizes set."""
-    from pyvis.network import Network
-
-    net = Network(directed=True, cdn_resources="remote")
+def network(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The nodes (positions, colours, shapes, sizes) and edges vis-network draws, in the
+    projection's order."""
     classes = sorted({data["class"] for _, data in graph.nodes(data=True)})
     colour = {cls: PALETTE[i % len(PALETTE)] for i, cls in enumerate(classes)}
     positions = _layout(graph)
     degree = dict(graph.degree())
+    nodes = []
     for node, data in graph.nodes(data=True):
         cls = data["class"].removeprefix("kq:")
         x, y = positions.get(node, (0, 0))
-        net.add_node(
-            node, label=data["label"], shape=SHAPES.get(cls, "dot"), color=colour[data["class"]],
-            size=10 + 4 * min(degree.get(node, 0), 10), x=x, y=y,
-        )
-    for source, target, key in graph.edges(keys=True):
-        net.add_edge(source, target, id=f"{source} {key} {target}", property=key)
-    return net
+        nodes.append({"id": node, "label": data["label"], "shape": SHAPES.get(cls, "dot"),
+                      "color": colour[data["class"]],
+                      "size": 10 + 4 * min(degree.get(node, 0), 10), "x": x, "y": y})
+    edges = [{"from": source, "to": target, "id": f"{source} {key} {target}", "property": key}
+             for source, target, key in graph.edges(keys=True)]
+    return nodes, edges
 
 
 def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
@@ -117,8 +120,13 @@ def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
 
     if graph.number_of_nodes() == 0:
         return {}
-    simple = nx.Graph(graph.to_undirected())
-    if len(simple) <= 200:
+    # Only the shape: to_undirected() would deep-copy every attribute (2 s at 100k triples).
+    simple = nx.Graph()
+    simple.add_nodes_from(graph)
+    simple.add_edges_from(graph.edges(keys=False))
+    if len(simple) > LARGE:
+        positions = _grid_layout(simple)
+    elif len(simple) <= 200:
         positions = nx.spring_layout(simple, seed=SEED, iterations=100)
     else:
         # A force-directed round costs O(n²) (about 0.1 s at 500 nodes, 1.5 s at 5,000
@@ -133,15 +141,42 @@ def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
             sorted(positions.items())}
 
 
+def _grid_layout(simple: nx.Graph) -> dict[str, tuple[float, float]]:
+    """igraph's Fruchterman–Reingold on a grid: repulsion only between nearby nodes, so a
+    round costs about O(n) where networkx's costs O(n²) (benchmarks/viz.py measures both).
+    Seeded twice over, the start and igraph's random generator, so the page is the same
+    from run to run; positions normalised to [-1, 1] as networkx's are."""
+    import random
+
+    import igraph
+
+    nodes = sorted(simple)
+    index = {n: i for i, n in enumerate(nodes)}
+    g = igraph.Graph(n=len(nodes), edges=sorted((min(index[a], index[b]), max(index[a], index[b]))
+                                                for a, b in simple.edges()))
+    rng = random.Random(SEED)
+    # igraph's grid cells are a few units wide: a start squeezed into [-1, 1] puts every
+    # node in one cell and the round back to O(n²) (58 s against 2 s at 13,000 nodes).
+    half = len(nodes) ** 0.5
+    start = [[rng.uniform(-half, half), rng.uniform(-half, half)] for _ in nodes]
+    igraph.set_random_number_generator(random.Random(SEED))
+    try:
+        coords = g.layout_fruchterman_reingold(seed=start, niter=200, grid="grid").coords
+    finally:
+        igraph.set_random_number_generator(random)
+    span = max((abs(c) for xy in coords for c in xy), default=1.0) or 1.0
+    return {n: (xy[0] / span, xy[1] / span) for n, xy in zip(nodes, coords, strict=True)}
+
+
 def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, Any],
          triples: int, panel: dict[str, Any] | None = None,
          paths: dict[str, Any] | None = None) -> str:
     """The whole HTML document; `panel` (kqgraph.panel.details) feeds the side panel and
     the date filter, `paths` (kqgraph.vizpath.page_data) the path finder."""
-    net = network(graph)
+    drawn, drawn_edges = network(graph)
     physics = graph.number_of_nodes() <= PHYSICS_LIMIT
     nodes = []
-    for entry in net.nodes:
+    for entry in drawn:
         data = graph.nodes[entry["id"]]
         nodes.append({
             "id": entry["id"], "label": entry["label"], "shape": entry["shape"],
@@ -156,7 +191,7 @@ def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, An
         })
     edges = [{"id": e["id"], "from": e["from"], "to": e["to"],
               "label": graph.edges[e["from"], e["to"], e["property"]]["label"]}
-             for e in net.edges]
+             for e in drawn_edges]
     countries = sorted({(data["country"], data["country_label"])
                         for _, data in graph.nodes(data=True) if data["country"]})
     sectors = sorted({(s, label) for n in nodes for s, label in

@@ -119,6 +119,8 @@ def export(formats: tuple[str, ...], folder: str, check: bool, lang: str,
     CSV (nodes and edges) and the HTML network, into exports/.
 
     The same graph always gives byte-identical files, and each file is replaced atomically.
+    Without -f, the HTML network is written for graphs up to 200,000 triples (above, its
+    layout would cost most of the run); `-f html` writes it at any size.
 
     \b
     Example:
@@ -131,7 +133,8 @@ def export(formats: tuple[str, ...], folder: str, check: bool, lang: str,
     from kqgraph.export import stale
     from kqgraph.output import write_files
 
-    files = open_graph(graphs, endpoint).export(formats, lang=lang, progress=_rendering)
+    files = open_graph(graphs, endpoint).export(formats, lang=lang, progress=_rendering,
+                                                notice=_notice)
     if check:
         old = stale(files, Path(folder))
         click.echo("\n".join(str(Path(folder) / name) for name in old) or None, nl=bool(old))
@@ -139,6 +142,10 @@ def export(formats: tuple[str, ...], folder: str, check: bool, lang: str,
                    else f"{folder}/ is up to date ({len(files)} files).", err=True)
         sys.exit(1 if old else 0)
     click.echo("\n".join(write_files(files, folder)))
+
+
+def _notice(text: str) -> None:
+    click.echo(f"note: {text}", err=True)
 
 
 def _rendering(name: str) -> None:

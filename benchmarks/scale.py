@@ -1,0 +1,130 @@
+"""Every command at 10k–1M triples: time and peak memory of `viz`, `export` (each format)
+and `validate` on the synthetic graph of generate.py, next to peers measured in the same run.
+
+Peers: `oxigraph dump` writing the same store as N-Triples and Turtle (for the RDF writes),
+networkx's spring layout on the same network with the rounds kqgraph used before igraph
+(for viz's layout), and `kqgraph export -f nt` (the targets say GraphML and CSV ≤ 2× N-Triples).
+When Chromium is installed, the time until the 100k page is drawn and interactive.
+Each command runs once, in its own process, after one warm-up that builds the persistent
+store; peak memory is the process's maximum resident set (wait4). Nothing asserts a time.
+
+    python benchmarks/scale.py                    # 10,000 and 100,000 triples
+    python benchmarks/scale.py --sizes 1000000 --only viz validate
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FORMATS = ["nt", "turtle", "jsonld", "rdfxml", "trig", "graphml", "csv", "html"]
+LAYOUT_PEER = """
+import sys, time
+import networkx as nx
+from kqgraph import Graph
+from kqgraph.project import project
+graph = project(Graph(sys.argv[1]).engine)
+simple = nx.Graph(); simple.add_nodes_from(graph); simple.add_edges_from(graph.edges())
+start = nx.random_layout(simple, seed=1)
+rounds = max(3, min(100, int(2.5e6 / len(simple) ** 2)))
+t = time.perf_counter()
+nx.spring_layout(simple, pos=start, seed=1, iterations=rounds)
+print(f"{time.perf_counter() - t:.2f} {len(simple)} {rounds}")
+"""
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Seconds, peak MB and stdout of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    out = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # validate exits 1 on violations
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def page_seconds(html: Path) -> float | None:
+    """Time from navigation until the page says it is drawn and interactive."""
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        start = time.perf_counter()
+        page.goto(html.as_uri())
+        page.wait_for_selector("body[data-ready='1']", timeout=300_000)
+        seconds = time.perf_counter() - start
+        browser.close()
+    return seconds
+
+
+def line(name: str, seconds: float, mb: float, peer: str = "") -> None:
+    print(f"  {name:<22} {seconds:8.2f} s {mb:8.0f} MB  {peer}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--only", nargs="+", default=["viz", "export", "validate"],
+                        choices=["viz", "export", "validate"])
+    args = parser.parse_args()
+    kqgraph = shutil.which("kqgraph") or sys.exit("kqgraph is not installed")
+    oxigraph = shutil.which("oxigraph")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for size in args.sizes:
+            data = work / f"kq-{size}.nt"
+            subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), "-o",
+                            str(data)], check=True, stderr=subprocess.DEVNULL)
+            g = ["-g", str(data)]
+            seconds, mb, _ = run([kqgraph, "stats", *g], work)
+            print(f"{size:,} triples (store built and counted in {seconds:.1f} s)")
+            if "viz" in args.only:
+                html = work / "page.html"
+                seconds, mb, _ = run([kqgraph, "viz", *g, "-o", str(html)], work)
+                _, _, out = run([sys.executable, "-c", LAYOUT_PEER, str(data)], work)
+                peer_s, nodes, rounds = out.split()
+                line("viz", seconds, mb, f"networkx spring layout alone ({nodes} nodes, "
+                     f"{rounds} rounds): {float(peer_s):.2f} s")
+                opened = page_seconds(html) if size <= 200_000 else None
+                if opened is not None:
+                    print(f"  {'page interactive':<22} {opened:8.2f} s (Chromium, headless)")
+            if "export" in args.only:
+                times = {}
+                for fmt in FORMATS:
+                    seconds, mb, _ = run([kqgraph, "export", *g, "-f", fmt, "-o",
+                                          str(work / "out")], work)
+                    times[fmt] = seconds
+                    peer = ""
+                    if fmt in ("graphml", "csv"):
+                        peer = f"{seconds / times['nt']:.2f}× export -f nt (target ≤ 2×)"
+                    line(f"export -f {fmt}", seconds, mb, peer)
+                if oxigraph:
+                    store = work / "ox"
+                    shutil.rmtree(store, ignore_errors=True)
+                    subprocess.run([oxigraph, "load", "--location", str(store), "--file",
+                                    str(data)], check=True, capture_output=True)
+                    for fmt, ext, ours in (("nt", "nt", "nt"), ("ttl", "ttl", "turtle")):
+                        seconds, mb, _ = run([oxigraph, "dump", "--location", str(store),
+                                              "--file", str(work / f"dump.{ext}")], work)
+                        line(f"oxigraph dump {fmt}", seconds, mb,
+                             f"kqgraph / oxigraph: {times[ours] / seconds:.2f}")
+            if "validate" in args.only:
+                seconds, mb, _ = run([kqgraph, "validate", *g], work)
+                line("validate (pySHACL)", seconds, mb)
+
+
+if __name__ == "__main__":
+    main()
