@@ -30,7 +30,7 @@ import sys, time
 import networkx as nx
 from kqgraph import Graph
 from kqgraph.project import project
-graph = project(Graph(sys.argv[1]).engine)
+graph = project(Graph(sys.argv[1]).whole)
 simple = nx.Graph(); simple.add_nodes_from(graph); simple.add_edges_from(graph.edges())
 start = nx.random_layout(simple, seed=1)
 rounds = max(3, min(100, int(2.5e6 / len(simple) ** 2)))
@@ -122,8 +122,10 @@ def main() -> None:
                         line(f"oxigraph dump {fmt}", seconds, mb,
                              f"kqgraph / oxigraph: {times[ours] / seconds:.2f}")
             if "validate" in args.only:
-                seconds, mb, _ = run([kqgraph, "validate", *g], work)
-                line("validate (pySHACL)", seconds, mb)
+                # generate.py's data breaks the shapes on purpose (no sources, no Korean
+                # labels on people): this is validate with many violations.
+                seconds, mb, _ = run([kqgraph, "validate", str(data)], work)
+                line("validate (pySHACL)", seconds, mb, "many violations")
 
 
 if __name__ == "__main__":
