@@ -16,7 +16,7 @@ CSV carry the projection unchanged; lists are joined with " | ".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from kqgraph import dates
@@ -83,6 +83,7 @@ def project(
     import networkx as nx
     import pyoxigraph as ox
 
+    engine = _LabelsRemembered(engine)
     classes: dict[str, set[str]] = defaultdict(set)
     for row in engine.query(ENTITY_QUERY).rows:
         classes[row["s"].value].add(row["class"].value.removeprefix(KQ.base))
@@ -172,6 +173,28 @@ def in_force(graph: nx.MultiDiGraph, day: str) -> nx.MultiDiGraph:
     sub.remove_edges_from([(a, b, k) for a, b, k, data in sub.edges(keys=True, data=True)
                            if dates.status(*span_of(data), day) not in keep])
     return sub
+
+
+class _LabelsRemembered:
+    """The engine, with each entity's labels read once: a projection asks for the same
+    class, country, sector, source and property labels on every node (86,000 lookups for
+    13,000 nodes at 100k triples)."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+        self._labels: dict[Any, list[Any]] = {}
+
+    def triples(self, subject: Any = None, predicate: Any = None, obj: Any = None
+                ) -> Iterator[ox.Triple]:
+        if subject is None or obj is not None or predicate is None \
+                or predicate.value != RDFS.label:
+            return self._engine.triples(subject, predicate, obj)
+        if subject not in self._labels:
+            self._labels[subject] = list(self._engine.triples(subject, predicate, None))
+        return iter(self._labels[subject])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
 
 
 def _attributes(engine: Any, iri: str, classes: set[str], country: str | None,
