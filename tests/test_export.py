@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import networkx as nx
 import pytest
@@ -347,3 +348,34 @@ def test_bare_export_leaves_the_html_out_above_the_limit(tmp_path: Path, monkeyp
     assert (tmp_path / "kqgraph.html").read_bytes() == \
         (graph_dir().parent / "exports" / "kqgraph.html").read_bytes()
     assert "note:" not in asked.stderr
+
+
+def _networkx_graphml(graph: nx.MultiDiGraph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+def test_graphml_is_what_networkx_writes(exported: Path, engine):
+    # kqgraph writes GraphML itself, in one pass; networkx's writer is the reference.
+    from kqgraph.project import project
+
+    written = (exported / "kqgraph.graphml").read_bytes()
+    assert written == _networkx_graphml(project(engine))
+
+
+def test_graphml_escapes_like_networkx():
+    graph = nx.MultiDiGraph()
+    graph.add_node('a&<b>"\n\t', label="x & y < z > \"q\" 'a'\nnew line", empty="")
+    graph.add_node("plain")
+    graph.add_edge('a&<b>"\n\t', "plain", key="p&q", label="r\r\n<s>", empty="")
+    assert ex._graphml(SimpleNamespace(projection=graph)) == _networkx_graphml(graph)
+
+
+def test_graphml_of_other_values_falls_back_to_networkx():
+    graph = nx.MultiDiGraph()
+    graph.add_node("a", weight=1.5, seen=True)
+    graph.add_edge("a", "b", key="k", count=3)
+    written = ex._graphml(SimpleNamespace(projection=graph))
+    assert written == _networkx_graphml(graph)
+    assert b'attr.type="double"' in written

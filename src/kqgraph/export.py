@@ -238,10 +238,67 @@ def _trig(ctx: Context) -> bytes:
 
 
 def _graphml(ctx: Context) -> bytes:
+    """GraphML as networkx's `write_graphml(prettyprint=True)` writes it, byte for byte, in
+    one pass over strings: ElementTree built and serialised 470,000 elements at 100k
+    triples, 2.5 times the projection itself. networkx writes what is not all strings."""
+    graph = ctx.projection
+    records = [("node", data) for _, data in graph.nodes(data=True)]
+    records += [("edge", data) for _, _, data in graph.edges(data=True)]
+    if any(not isinstance(value, str) for _, data in records for value in data.values()):
+        return _graphml_by_networkx(graph)
+    keys: dict[tuple[str, str], str] = {}
+    for scope, data in records:
+        for name in data:
+            keys.setdefault((name, scope), f"d{len(keys)}")
+    out = [GRAPHML_HEAD]
+    out += [f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" '
+            'attr.type="string" />\n' for (name, scope), key in reversed(keys.items())]
+    out.append('  <graph edgedefault="directed">\n')
+
+    def element(start: str, end: str, scope: str, data: dict[str, str]) -> None:
+        if not data:
+            out.append(f"{start} />\n")
+            return
+        out.append(f"{start}>\n")
+        for name, value in data.items():
+            key = keys[(name, scope)]
+            out.append(f'      <data key="{key}">{_cdata(value)}</data>\n' if value
+                       else f'      <data key="{key}" />\n')
+        out.append(end)
+
+    for node, data in graph.nodes(data=True):
+        element(f'    <node id="{_attrib(str(node))}"', "    </node>\n", "node", data)
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        element(f'    <edge source="{_attrib(str(source))}" target="{_attrib(str(target))}" '
+                f'id="{_attrib(str(key))}"', "    </edge>\n", "edge", data)
+    out.append("  </graph>\n</graphml>\n")
+    return "".join(out).encode("utf-8")
+
+
+GRAPHML_HEAD = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+_CDATA = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIB = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                         "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"})
+
+
+def _cdata(text: str) -> str:
+    return text.translate(_CDATA)
+
+
+def _attrib(text: str) -> str:
+    return text.translate(_ATTRIB)
+
+
+def _graphml_by_networkx(graph: nx.MultiDiGraph) -> bytes:
     import networkx as nx
 
     buffer = io.BytesIO()
-    nx.write_graphml(ctx.projection, buffer, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue()
 
 

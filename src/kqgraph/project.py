@@ -16,12 +16,12 @@ CSV carry the projection unchanged; lists are joined with " | ".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kqgraph import dates
 from kqgraph.errors import KqError
-from kqgraph.lookup import display, fold, label, labels_of, node, resolve
+from kqgraph.lookup import fold, labels_of, resolve
 from kqgraph.vocab import KQ, LANGS, PROV, RDF, RDFS, SCHEMA, curie, pick_label
 
 if TYPE_CHECKING:
@@ -83,20 +83,21 @@ def project(
     import networkx as nx
     import pyoxigraph as ox
 
-    engine = _LabelsRemembered(engine)
     classes: dict[str, set[str]] = defaultdict(set)
     for row in engine.query(ENTITY_QUERY).rows:
         classes[row["s"].value].add(row["class"].value.removeprefix(KQ.base))
     nodes = {iri: cls for iri, cls in classes.items() if not cls & NOT_NODES or "Talk" in cls}
-    triples = list(engine.triples())
-    if only is not None:
-        triples = list(only)
-        drawn = {t.subject.value for t in triples} | {t.object.value for t in triples}
-        nodes = {iri: cls for iri, cls in nodes.items() if iri in drawn}
-    country = {row["s"].value: row["c"].value for row in engine.query(COUNTRY_QUERY).rows}
     facts: dict[str, list[str]] = defaultdict(list)
     for row in engine.query(FACT_QUERY).rows:
         facts[row["about"].value].append(row["fact"].value)
+    index = _Index(engine.triples(), {*nodes, *(f for fs in facts.values() for f in fs)}, lang)
+    triples = index.links
+    if only is not None:
+        triples = [(t.subject.value, t.predicate.value, t.object.value) for t in only
+                   if isinstance(t.object, ox.NamedNode)]
+        drawn = {t.subject.value for t in only} | {t.object.value for t in only}
+        nodes = {iri: cls for iri, cls in nodes.items() if iri in drawn}
+    country = {row["s"].value: row["c"].value for row in engine.query(COUNTRY_QUERY).rows}
 
     lifecycle: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in engine.query(LIFECYCLE_QUERY).rows:
@@ -106,25 +107,25 @@ def project(
 
     graph = nx.MultiDiGraph()
     for iri in sorted(nodes):
-        graph.add_node(curie(iri), **_attributes(engine, iri, nodes[iri], country.get(iri),
-                                                  facts.get(iri, []), lang), **_when(*spans[iri]))
-    edges = sorted({(t.subject.value, t.predicate.value, t.object.value) for t in triples
-                    if t.subject.value in nodes and t.predicate.value not in NOT_EDGES
-                    and isinstance(t.object, ox.NamedNode) and t.object.value in nodes})
+        graph.add_node(index.curie(iri), **_attributes(index, iri, nodes[iri], country.get(iri),
+                                                        facts.get(iri, [])),
+                       **_when(*spans[iri]))
+    edges = sorted({(s, p, o) for s, p, o in triples
+                    if s in nodes and p not in NOT_EDGES and o in nodes})
+    starts = set(dates.STARTS)
     for s, p, o in edges:
-        labels = labels_of(engine, p)
-        relation = s if nodes[s] & set(dates.STARTS) or o not in nodes or not (
-            nodes[o] & set(dates.STARTS)) else o
+        labels = index.labels.get(p, {})
+        relation = s if nodes[s] & starts or not nodes[o] & starts else o
         start, end, sources = reified.get((s, p, o), (None, None, ()))
         node_start, node_end = spans[relation]
-        sources = sources or tuple(graph.nodes[curie(relation)]["sources"].split(SEP))
-        graph.add_edge(curie(s), curie(o), key=curie(p), property=curie(p),
-                       label=pick_label(labels, lang) or curie(p).split(":", 1)[-1],
+        sources = sources or tuple(graph.nodes[index.curie(relation)]["sources"].split(SEP))
+        shown = index.curie(p)
+        graph.add_edge(index.curie(s), index.curie(o), key=shown, property=shown,
+                       label=pick_label(labels, lang) or shown.split(":", 1)[-1],
                        **{f"label_{code}": labels.get(code, "") for code in LANGS},
                        **_when(start or node_start, end or node_end),
                        sources=SEP.join(x for x in sources if x),
-                       source_labels=SEP.join(label(engine, _iri(x), lang)
-                                              for x in sources if x))
+                       source_labels=SEP.join(index.label(_iri(x)) for x in sources if x))
     if at is not None:
         graph = in_force(graph, at)
     return _filter(engine, graph, types=types, sectors=sectors, countries=countries,
@@ -175,62 +176,93 @@ def in_force(graph: nx.MultiDiGraph, day: str) -> nx.MultiDiGraph:
     return sub
 
 
-class _LabelsRemembered:
-    """The engine, with each entity's labels read once: a projection asks for the same
-    class, country, sector, source and property labels on every node (86,000 lookups for
-    13,000 nodes at 100k triples)."""
+class _Index:
+    """Every triple read once (a projection needs labels of nearly everything, and the
+    literals, sources and sectors of every node; one lookup each was 300,000 pattern
+    queries at 100k triples, and as many HTTP requests on an endpoint)."""
 
-    def __init__(self, engine: Any) -> None:
-        self._engine = engine
-        self._labels: dict[Any, list[Any]] = {}
+    def __init__(self, triples: Iterable[ox.Triple], kept: set[str], lang: str) -> None:
+        import pyoxigraph as ox
 
-    def triples(self, subject: Any = None, predicate: Any = None, obj: Any = None
-                ) -> Iterator[ox.Triple]:
-        if subject is None or obj is not None or predicate is None \
-                or predicate.value != RDFS.label:
-            return self._engine.triples(subject, predicate, obj)
-        if subject not in self._labels:
-            self._labels[subject] = list(self._engine.triples(subject, predicate, None))
-        return iter(self._labels[subject])
+        self.lang = lang
+        self.labels: dict[str, dict[str, str]] = defaultdict(dict)
+        self.of: dict[str, list[ox.Triple]] = defaultdict(list)
+        self.links: list[tuple[str, str, str]] = []
+        self._curies: dict[str, str] = {}
+        self._shown: dict[str, str] = {}
+        label_iri = RDFS.label
+        for triple in triples:
+            subject, predicate, obj = triple
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            s = subject.value
+            if predicate.value == label_iri and isinstance(obj, ox.Literal):
+                self.labels[s][obj.language or ""] = obj.value
+            elif isinstance(obj, ox.NamedNode):
+                self.links.append((s, predicate.value, obj.value))
+            if s in kept:
+                self.of[s].append(triple)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
+    def curie(self, iri: str) -> str:
+        if (shown := self._curies.get(iri)) is None:
+            shown = self._curies[iri] = curie(iri)
+        return shown
+
+    def label(self, iri: str) -> str:
+        """As kqgraph.lookup.label, from the index."""
+        if (shown := self._shown.get(iri)) is None:
+            shown = pick_label(self.labels.get(iri, {}), self.lang)
+            if shown is None:
+                name = self.curie(iri)
+                shown = name.split(":", 1)[1] if not name.startswith("<") else name
+            self._shown[iri] = shown
+        return shown
+
+    def display(self, term: Any) -> str:
+        """As kqgraph.lookup.display, from the index."""
+        import pyoxigraph as ox
+
+        if isinstance(term, ox.NamedNode):
+            return self.label(term.value)
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        return term.value
+
+    def objects(self, iri: str, predicate: str) -> list[Any]:
+        return [t.object for t in self.of.get(iri, ()) if t.predicate.value == predicate]
 
 
-def _attributes(engine: Any, iri: str, classes: set[str], country: str | None,
-                facts: list[str], lang: str) -> dict[str, str]:
-
-    subject = node(iri)
+def _attributes(index: _Index, iri: str, classes: set[str], country: str | None,
+                facts: list[str]) -> dict[str, str]:
     cls = "Talk" if "Talk" in classes else min(classes - {"Source"})
-    labels = labels_of(engine, iri)
-    values = _literals(engine, subject, lang)
-    sources = sorted(t.object.value for t in engine.triples(subject, node(PROV.wasDerivedFrom)))
-    sectors = sorted(t.object.value for t in engine.triples(subject, node(KQ.sector)))
-    class_node = node(KQ[cls])
+    labels = index.labels.get(iri, {})
+    sources = sorted(o.value for o in index.objects(iri, PROV.wasDerivedFrom))
+    sectors = sorted(o.value for o in index.objects(iri, KQ.sector))
+    values = _literals(index, iri)
     return {
         "iri": iri,
-        "label": pick_label(labels, lang) or curie(iri).split(":", 1)[-1],
+        "label": pick_label(labels, index.lang) or index.curie(iri).split(":", 1)[-1],
         **{f"label_{code}": labels.get(code, "") for code in LANGS},
         "class": f"kq:{cls}",
-        "class_label": display(engine, class_node, lang),
-        "country": curie(country) if country else "",
-        "country_label": display(engine, node(country), lang) if country else "",
-        "sectors": SEP.join(curie(s) for s in sectors),
-        "sector_labels": SEP.join(display(engine, node(s), lang) for s in sectors),
-        "sources": SEP.join(curie(s) for s in sources),
-        "source_labels": SEP.join(display(engine, node(s), lang) for s in sources),
-        "facts": SEP.join(sorted({_fact_text(engine, f, lang) for f in facts})),
+        "class_label": index.label(KQ[cls]),
+        "country": index.curie(country) if country else "",
+        "country_label": index.label(country) if country else "",
+        "sectors": SEP.join(index.curie(s) for s in sectors),
+        "sector_labels": SEP.join(index.label(s) for s in sectors),
+        "sources": SEP.join(index.curie(s) for s in sources),
+        "source_labels": SEP.join(index.label(s) for s in sources),
+        "facts": SEP.join(sorted({_fact_text(index, f) for f in facts})),
         "details": SEP.join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(values.items())),
     }
 
 
-def _literals(engine: Any, subject: Any, lang: str) -> dict[str, list[str]]:
+def _literals(index: _Index, iri: str) -> dict[str, list[str]]:
     """The node's literal values other than labels, by property label; of the values with a
     language tag, those in `lang` (or the fallback language), every one of them, sorted."""
     import pyoxigraph as ox
 
     by_property: dict[Any, list[Any]] = defaultdict(list)
-    for triple in engine.triples(subject, None, None):
+    for triple in index.of.get(iri, ()):
         if isinstance(triple.object, ox.Literal) and triple.predicate.value != RDFS.label:
             by_property[triple.predicate].append(triple.object)
     out = {}
@@ -241,31 +273,29 @@ def _literals(engine: Any, subject: Any, lang: str) -> dict[str, list[str]]:
             if lit.language:
                 tagged[lit.language].append(lit.value)
         if tagged:
-            chosen += sorted(pick_label(dict(tagged), lang) or [])
-        out[display(engine, prop, lang)] = chosen
+            chosen += sorted(pick_label(dict(tagged), index.lang) or [])
+        out[index.display(prop)] = chosen
     return out
 
 
-def _fact_text(engine: Any, fact: str, lang: str) -> str:
+def _fact_text(index: _Index, fact: str) -> str:
     """An observation as 'label: qualifier value unit', a claim as its text."""
-    subject = node(fact)
 
     def one(prop: str) -> Any:
-        return next(engine.triples(subject, node(prop), None), None)
+        return next(iter(index.objects(fact, prop)), None)
 
     value = one(SCHEMA.value)
-    label = display(engine, subject, lang)
+    name = index.label(fact)
     if value is None:
-        texts = {t.object.language: t.object.value
-                 for t in engine.triples(subject, node(SCHEMA.description), None)}
-        return f"{label}: {pick_label(texts, lang) or ''}".rstrip(": ")
+        texts = {o.language: o.value for o in index.objects(fact, SCHEMA.description)}
+        return f"{name}: {pick_label(texts, index.lang) or ''}".rstrip(": ")
     qualifier = one(KQ.valueQualifier)
     unit = one(SCHEMA.unitCode) or one(SCHEMA.unitText)
-    parts = [display(engine, qualifier.object, lang)] if qualifier else []
-    parts.append(value.object.value)
+    parts = [index.display(qualifier)] if qualifier else []
+    parts.append(value.value)
     if unit:
-        parts.append("%" if unit.object.value == "P1" else unit.object.value)
-    return f"{label}: {' '.join(parts)}"
+        parts.append("%" if unit.value == "P1" else unit.value)
+    return f"{name}: {' '.join(parts)}"
 
 
 def _filter(engine: Any, graph: nx.MultiDiGraph, *, types: Iterable[str],
@@ -280,7 +310,8 @@ def _filter(engine: Any, graph: nx.MultiDiGraph, *, types: Iterable[str],
         keep = {n for n in keep if set(graph.nodes[n]["sectors"].split(SEP)) & set(sectors)}
     if countries := [curie(resolve(engine, c)) for c in countries]:
         keep = {n for n in keep if graph.nodes[n]["country"] in countries}
-    graph = graph.subgraph(keep).copy()
+    if len(keep) < len(graph):
+        graph = graph.subgraph(keep).copy()
     if focus is not None:
         center = curie(resolve(engine, focus))
         if center not in graph:
