@@ -304,3 +304,26 @@ def oxigraph_server(tmp_path: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def run_on_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """Run kqgraph with its stderr on a pseudo-terminal (as a user at a terminal sees it);
+    returns the exit code, stdout and what reached the terminal."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([*KQGRAPH, *args], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=follower, text=True)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out = process.stdout.read() if process.stdout else ""
+    os.close(leader)
+    return process.wait(), out, seen.decode("utf-8", "replace")

@@ -249,7 +249,7 @@ class Graph:
 
         if self.endpoint:
             raise KqError("validate reads files: give them instead of --endpoint")
-        return validate(self.paths, shapes=shapes)
+        return validate(self.paths, shapes=shapes, progress=self.progress)
 
     def project(self, *, lang: str = "en", types: Iterable[str] = (),
                 sectors: Iterable[str] = (), countries: Iterable[str] = (),
@@ -314,7 +314,7 @@ class Graph:
         return render(self.whole, lang=lang, types=types, sectors=sectors,
                       countries=countries, focus=focus, depth=depth, only=only,
                       query_name=os.path.basename(query) if query else None, title=title,
-                      path=found)
+                      path=found, progress=self.progress)
 
     def _constructed(self, path: str) -> list[Any]:
         try:

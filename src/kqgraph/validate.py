@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,12 +40,15 @@ def validate(
     paths: Iterable[str | os.PathLike[str]] | None = None,
     *,
     shapes: str | os.PathLike[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Violation]:
     """Validate the graph (or the given files and folders); return the violations, sorted.
 
     The ontology is always loaded beside the data, so that class targets reach subclasses.
-    Raises `KqError` for a file that does not parse.
+    Raises `KqError` for a file that does not parse. `progress` hears each stage, then "".
     """
+    tell = progress or (lambda message: None)
+    tell("validate: reading the files…")
     import pyshacl
     import rdflib
 
@@ -58,6 +61,7 @@ def validate(
 
     violations = [v for f in files for v in _http_schema(f)]
     shape_graph = rdflib_graph(quads([shapes_path]))
+    tell(f"validate: checking {len(data):,} triples against the shapes…")
     _, results, _ = pyshacl.validate(
         data, shacl_graph=shape_graph, inference="none", allow_warnings=True
     )
@@ -75,6 +79,7 @@ def validate(
             message=message,
             label=_label(data, rdflib.URIRef(focus)),
         ))
+    tell("")
     return sorted(set(violations))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -71,14 +72,18 @@ def render(
     query_name: str | None = None,
     title: str | None = None,
     path: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> str:
     """The HTML page for the graph (or the part the options select; `only`: the triples a
     CONSTRUCT query chose, `query_name` its file's name for the footer; `path`, a
-    Connection from Graph.path, is highlighted)."""
+    Connection from Graph.path, is highlighted). `progress` hears each stage's name, then
+    "" at the end."""
     from kqgraph.lookup import count
     from kqgraph.project import project
     from kqgraph.vizpath import page_data
 
+    tell = progress or (lambda message: None)
+    tell("viz: reading the network…")
     graph = project(engine, lang=lang, types=types, sectors=sectors, countries=countries,
                     focus=focus, depth=depth, only=only)
     options = {"lang": lang, "type": list(types), "sector": list(sectors),
@@ -89,10 +94,15 @@ def render(
     shown = {k: v for k, v in options.items() if v not in (None, [], "")}
     from kqgraph.panel import details
 
-    return page(graph, lang=lang, title=title or TITLE[lang], options=shown,
+    tell(f"viz: the side panel's facts and sources of {graph.number_of_nodes():,} nodes…")
+    panel = details(engine, graph, lang)
+    paths = page_data(graph, lang=lang, engine=engine, path=path)
+    tell(f"viz: laying out {graph.number_of_nodes():,} nodes and writing the page…")
+    html = page(graph, lang=lang, title=title or TITLE[lang], options=shown,
                 triples=count(engine, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
-                panel=details(engine, graph, lang),
-                paths=page_data(graph, lang=lang, engine=engine, path=path))
+                panel=panel, paths=paths)
+    tell("")
+    return html
 
 
 def network(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

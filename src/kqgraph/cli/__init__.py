@@ -53,6 +53,8 @@ def report(err: BaseException) -> int:
 
 
 def _say(message: str) -> None:
+    if sys.stderr.isatty():  # over a progress line the command left unfinished
+        message = "\r\x1b[K" + message
     sys.stderr.write(message + "\n")
     sys.stderr.flush()
 
