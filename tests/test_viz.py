@@ -214,6 +214,27 @@ def test_page_works_offline_with_the_expected_network(page, shipped_page: Path, 
     assert page.errors == []
 
 
+def test_a_large_network_is_drawn_without_arrowheads_or_borders(page, engine, tmp_path: Path,
+                                                                 monkeypatch, shipped_page):
+    # LARGE lowered so that the shipped graph is drawn as a user's big graph is.
+    import kqgraph.viz as viz_module
+
+    def drawn(path: Path) -> list:
+        page.open(path)
+        return page.page.evaluate(
+            "[window.kqEdges.get().filter(e => e.arrows).length,"
+            " window.kqNetwork.body.nodes[window.kqNodes.getIds()[0]].options.borderWidth,"
+            " window.kqNetwork.renderer.options.hideEdgesOnDrag]")
+
+    edges = project(engine).number_of_edges()
+    assert drawn(shipped_page) == [edges, 1, False]
+    monkeypatch.setattr(viz_module, "LARGE", 10)
+    large = tmp_path / "large.html"
+    large.write_text(render(engine), encoding="utf-8")
+    assert drawn(large) == [0, 0, True]
+    assert page.errors == []
+
+
 def test_legend_and_sector_filter(page, shipped_page: Path, graph):
     page.open(shipped_page)
     total = graph.number_of_nodes()

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 # is interactive at once (measured in benchmarks/viz.py).
 PHYSICS_LIMIT = 600
 # Above this many nodes the layout is igraph's grid Fruchterman–Reingold (about linear);
-# below it networkx's spring layout, which the shipped graph's page was drawn with.
+# below it networkx's spring layout, which the shipped graph's page was drawn with. The page
+# draws such a network lighter too (no arrowheads or borders; see assets/viz.js).
 LARGE = 2000
 SEED = 20250211
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
@@ -209,6 +210,7 @@ def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, An
     legend = sorted({(n["class"], n["classLabel"], n["color"], n["shape"]) for n in nodes})
     data = {
         "nodes": nodes, "edges": edges, "physics": physics, "seed": SEED,
+        "large": graph.number_of_nodes() > LARGE,
         "legend": [{"class": c, "label": label, "color": col, "shape": shp}
                    for c, label, col, shp in legend],
         "sectors": [{"id": s, "label": label} for s, label in sectors],

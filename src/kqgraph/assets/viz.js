@@ -61,16 +61,22 @@
     return { id: n.id, label: n.label, shape: n.shape, color: n.color, size: n.size,
              x: n.x, y: n.y, title: tooltip(n), font: { multi: false } };
   }));
+  // A large network (thousands of nodes) is drawn lighter: no arrowheads or borders, which
+  // cost most of each frame there and are below a pixel at its zoom, and no edges while it
+  // is dragged or zoomed. Directions stay in the tooltips and the side panel.
+  var large = data.large;
   var edges = new vis.DataSet(data.edges.map(function (e) {
-    return { id: e.id, from: e.from, to: e.to, arrows: "to", title: el("div", e.label, "kq-tip"),
+    return { id: e.id, from: e.from, to: e.to, arrows: large ? "" : "to",
+             title: el("div", e.label, "kq-tip"),
              font: { multi: false, size: 11 }, color: { color: "#9aa", highlight: "#333" } };
   }));
   var byId = {};
   data.nodes.forEach(function (n) { byId[n.id] = n; });
   var options = {
     layout: { randomSeed: data.seed, improvedLayout: false },
-    interaction: { hover: true, tooltipDelay: 120, navigationButtons: false },
-    nodes: { font: { size: 14, face: FONTS }, borderWidth: 1 },
+    interaction: { hover: true, tooltipDelay: 120, navigationButtons: false,
+                   hideEdgesOnDrag: large, hideEdgesOnZoom: large },
+    nodes: { font: { size: 14, face: FONTS }, borderWidth: large ? 0 : 1 },
     edges: { smooth: data.physics ? { type: "continuous" } : false, width: 1 },
     physics: data.physics ? {
       enabled: true, solver: "forceAtlas2Based",
