@@ -15,6 +15,29 @@ user information, and an error body is cut short and scrubbed of them.
 
 A deadline is for the whole exchange, not for each read of the socket: a server that sends
 one byte a second is cut off when the time is up (a timer shuts the socket down).
+
+The endpoint URL may name the dataset with the protocol's own `default-graph-uri` parameter
+(`.../query?default-graph-uri=IRI`): queries send it unchanged, so they read that graph as
+their default graph, and `push` without --graph replaces that graph.
+
+Virtuoso (tested with 7.2.5). Addresses: queries and updates at /sparql (updates need the
+SPARQL_UPDATE role for the "SPARQL" user), the Graph Store Protocol at /sparql-graph-crud
+(anonymous, as "SPARQL" too); with a user, /sparql-auth and /sparql-graph-crud-auth, which
+take HTTP digest authentication only: no basic header is sent there (Virtuoso refuses it
+without a challenge), and the digest challenge of the address asked is answered with the
+credentials from the environment. Default graph: Virtuoso has none of its own. Its queries
+read the union of all its graphs, its system graphs too (2,500 triples of virtrdf:), and its
+Graph Store refuses `?default` unless a SPARQL host is configured with a default graph. So
+kqgraph's graph is a named graph that the endpoint URL names as the default graph, for push
+and every other command alike: `--endpoint 'http://host:8890/sparql?default-graph-uri=IRI'`
+(an update's INSERT DATA without GRAPH then writes there too). Result formats: asked for by
+the query's form, SPARQL JSON for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE (asked
+for JSON, Virtuoso sends a graph as a table of ?s ?p ?o). Its JSON names blank nodes
+`nodeID://b123`, read here as `b123`, the name its N-Triples give them. It answers at most
+[SPARQL] ResultSetMaxRows rows (10,000 in Debian's virtuoso.ini) and says so in an
+X-SPARQL-MaxRows header, an error here rather than a silently short answer; `triples` reads
+with SELECT so that the header comes (a CONSTRUCT is cut without one). Some standard
+queries it refuses or answers otherwise (tests/test_virtuoso.py lists the saved ones).
 """
 
 from __future__ import annotations
@@ -22,6 +45,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import json
 import os
 import re
 import socket
@@ -36,7 +60,10 @@ from typing import Any
 from kqgraph.errors import EndpointError, KqError, QueryTimeout
 
 IDLE = 60.0  # seconds without a byte before giving up, when there is no deadline
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.5"
+ACCEPT = "application/sparql-results+json"  # SELECT and ASK
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"  # CONSTRUCT, DESCRIBE
+DATASET = ("default-graph-uri", "named-graph-uri")  # the protocol's dataset parameters
+DIGEST_PATHS = ("/sparql-auth", "/sparql-graph-crud-auth")  # Virtuoso's, digest only
 SHOWN = 300  # characters of an error body shown
 
 
@@ -110,10 +137,20 @@ def _connection(base: type) -> type:
         def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.deadline = deadline
+            self.cut = False  # the server closed while the request was being sent
 
         def connect(self) -> None:
             super().connect()
             self.deadline.watch(self.sock)
+
+        def send(self, data: Any) -> None:
+            # A server may refuse an upload before reading all of it, answer, and close
+            # (Virtuoso does): the rest is not sent, and its answer is read as usual.
+            if not self.cut:
+                try:
+                    super().send(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.cut = True
 
     return Connection
 
@@ -131,7 +168,19 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
                             "another address: give that URL instead")
 
 
-def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+class _Digest(urllib.request.HTTPDigestAuthHandler):
+    """Answers a digest challenge (Virtuoso's -auth addresses) once the body can be sent
+    again from its start."""
+
+    def retry_http_digest_auth(self, req: Any, auth: str) -> Any:
+        rewind = getattr(req.data, "seek", None)
+        if rewind is not None:
+            rewind(0)
+        return super().retry_http_digest_auth(req, auth)
+
+
+def _opener(deadline: _Deadline, url: str, secrets: tuple[str, str] | None
+            ) -> urllib.request.OpenerDirector:
     class Plain(urllib.request.HTTPHandler):
         def http_open(self, req: Any) -> Any:
             return self.do_open(_HTTP, req, deadline=deadline)
@@ -140,37 +189,64 @@ def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
         def https_open(self, req: Any) -> Any:
             return self.do_open(_HTTPS, req, context=self._context, deadline=deadline)
 
-    return urllib.request.build_opener(Plain(), Secure(), _NoRedirect())
+    handlers: list[Any] = [Plain(), Secure(), _NoRedirect()]
+    if secrets is not None:
+        # Only for the address asked (no redirect is followed), whatever the realm.
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, url, *secrets)
+        handlers.append(_Digest(passwords))
+    return urllib.request.build_opener(*handlers)
+
+
+def _digest_only(url: str) -> bool:
+    """Whether the address is one of Virtuoso's that take digest authentication only: a
+    basic header there is refused without the digest challenge."""
+    return urllib.parse.urlsplit(url).path.rstrip("/") in DIGEST_PATHS
+
+
+def _error_text(body: str) -> str:
+    """The part of an error page that says what went wrong: Virtuoso quotes its message in
+    an <xmp> element of an HTML page."""
+    quoted = re.search(r"<xmp>(.*?)</xmp>", body, flags=re.DOTALL | re.IGNORECASE)
+    return " ".join(quoted[1].split()) if quoted else body
 
 
 def request(url: str, *, data: Any = None, method: str = "GET",
             headers: dict[str, str] | None = None, timeout: float | None = None,
-            origin: str = "query", shifted: int = 0) -> tuple[str, bytes]:
-    """One HTTP exchange, within `timeout` seconds in all; returns (content type, body).
+            origin: str = "query", shifted: int = 0,
+            answer: dict[str, str] | None = None) -> tuple[str, bytes]:
+    """One HTTP exchange, within `timeout` seconds in all; returns (content type, body),
+    and the answer's headers in `answer` (lower-case names) when given.
 
     Errors become EndpointError (exit 4), a bad request (HTTP 400, e.g. a syntax error the
     endpoint found) a KqError (exit 2), the deadline a QueryTimeout (exit 3). A position
-    in an Oxigraph server's error is given in `origin`, `shifted` lines up.
+    in an Oxigraph or Virtuoso error is given in `origin`, `shifted` lines up.
     """
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     secrets = _credentials()
-    if secrets is not None:
+    if secrets is not None and not _digest_only(url):
         token = base64.b64encode(f"{secrets[0]}:{secrets[1]}".encode()).decode()
         req.add_unredirected_header("Authorization", "Basic " + token)
     deadline = _Deadline(timeout)
     try:
-        with _opener(deadline).open(req, timeout=deadline.idle()) as response:
+        with _opener(deadline, url, secrets).open(req, timeout=deadline.idle()) as response:
             body = response.read()
         if deadline.expired:
             raise TimeoutError
+        if answer is not None:
+            answer.update((k.lower(), v) for k, v in response.headers.items())
         return response.headers.get("Content-Type", ""), body
     except urllib.error.HTTPError as err:
-        detail = _scrubbed(err.read(4096).decode("utf-8", errors="replace")).strip()
+        detail = _error_text(_scrubbed(err.read(4096).decode("utf-8", errors="replace"))).strip()
         first = detail.splitlines()[0][:SHOWN] if detail else ""
         if err.code == 400 and (where := re.match(r"error at (\d+):(\d+): (.*)", first)):
             # Oxigraph's own words and position, in the query as the user wrote it
             raise KqError(where[3], line=max(1, int(where[1]) - shifted), column=int(where[2]),
                           path=origin) from None
+        if err.code == 400 and (where := re.match(
+                r"Virtuoso \w+ Error \w+: SPARQL compiler, line (\d+): (.*)", first)):
+            # Virtuoso's words and line (it gives no column)
+            raise KqError(where[2], line=max(1, int(where[1]) - shifted), path=origin) from None
         kind = KqError if err.code == 400 else EndpointError
         reason = _scrubbed(str(err.reason))[:SHOWN]  # the status line is the server's too
         raise kind(f"{masked(url)} answered HTTP {err.code} {reason}"
@@ -231,15 +307,22 @@ class RemoteEngine:
         from kqgraph.engine import Result, materialise
 
         body = urllib.parse.urlencode({"query": _text(text, bindings, origin)}).encode()
+        answer: dict[str, str] = {}
         kind, data = request(self.url, data=body, method="POST", timeout=timeout,
-                             origin=origin, shifted=1,
-                             headers={"Accept": ACCEPT,
+                             origin=origin, shifted=1, answer=answer,
+                             headers={"Accept": _accept(text),
                                       "Content-Type": "application/x-www-form-urlencoded"})
         kind = kind.split(";")[0].strip().lower()
+        if "x-sparql-maxrows" in answer:
+            limit = _scrubbed(answer["x-sparql-maxrows"])[:SHOWN]
+            raise EndpointError(f"{masked(self.url)} cut its answer at {limit} rows (its "
+                                "X-SPARQL-MaxRows header: Virtuoso's [SPARQL] ResultSetMaxRows);"
+                                " raise that limit, or ask for fewer rows")
         try:
             if kind in ("application/n-triples", "text/plain", "text/turtle"):
                 fmt = ox.RdfFormat.TURTLE if kind == "text/turtle" else ox.RdfFormat.N_TRIPLES
                 return Result("CONSTRUCT", triples=[q.triple for q in ox.parse(data, format=fmt)])
+            data = _blank_nodes(data)
             return materialise(ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON))
         except (SyntaxError, ValueError) as err:
             # The parser quotes the answer, which may echo the request's credentials.
@@ -257,14 +340,23 @@ class RemoteEngine:
 
     def triples(self, subject: Any = None, predicate: Any = None, obj: Any = None
                 ) -> Iterator[Any]:
-        """Matching statements of the endpoint's default graph, cached for this command."""
+        """Matching statements of the endpoint's default graph, each once, cached for this
+        command. Read with SELECT, not CONSTRUCT: an endpoint that cuts a long answer short
+        says so only for a table of rows (Virtuoso's X-SPARQL-MaxRows)."""
+        import pyoxigraph as ox
+
         key = (str(subject), str(predicate), str(obj))
         if key not in self._patterns:
-            terms = [str(t) if t is not None else f"?{v}"
-                     for t, v in ((subject, "s"), (predicate, "p"), (obj, "o"))]
-            pattern = " ".join(terms)
-            self._patterns[key] = list(
-                self.query(f"CONSTRUCT {{ {pattern} }} WHERE {{ {pattern} }}").triples)
+            given = {"s": subject, "p": predicate, "o": obj}
+            pattern = " ".join(str(t) if t is not None else f"?{v}" for v, t in given.items())
+            if None not in given.values():  # SELECT * would have no variable
+                held = self.query(f"ASK {{ {pattern} }}").boolean
+                found = [ox.Triple(subject, predicate, obj)] if held else []
+            else:
+                found = [ox.Triple(*(t if t is not None else row[v] for v, t in given.items()))
+                         for row in self.query(f"SELECT * WHERE {{ {pattern} }}").rows]
+            # A default graph that is a union of graphs can hold a statement twice.
+            self._patterns[key] = list(dict.fromkeys(found))
         return iter(self._patterns[key])
 
     def __len__(self) -> int:
@@ -297,40 +389,102 @@ def _text(text: str, bindings: dict[str, Any] | None, origin: str) -> str:
     return " ".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n" + text
 
 
-def _beside(endpoint: str, layouts: tuple[tuple[str, str], ...], what: str, option: str) -> str:
-    """An address next to the query endpoint, where the server's layout is known."""
+def _accept(text: str) -> str:
+    """The answer formats to ask for, by the query's form."""
+    from kqgraph.sparql import check
+
+    try:
+        form = check(text, allow_network=True).form
+    except KqError:  # the endpoint's parser will say what is wrong
+        form = "SELECT"
+    return GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else ACCEPT
+
+
+def _blank_nodes(data: bytes) -> bytes:
+    """SPARQL JSON results with Virtuoso's blank node names (`nodeID://b123`, which Oxigraph
+    refuses) as `b123`, the name its N-Triples give the same node."""
+    if b"nodeID://" not in data:
+        return data
+    answer = json.loads(data)
+    for row in answer.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode" and term.get("value", "").startswith("nodeID://"):
+                term["value"] = term["value"][len("nodeID://"):]
+    return json.dumps(answer).encode()
+
+
+def _dataset(endpoint: str) -> tuple[str, list[str]]:
+    """The endpoint URL without the protocol's dataset parameters, and the default graphs
+    it names."""
+    parts = urllib.parse.urlsplit(endpoint)
+    pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    rest = urllib.parse.urlencode([(k, v) for k, v in pairs if k not in DATASET])
+    return (urllib.parse.urlunsplit(parts._replace(query=rest)),
+            [v for k, v in pairs if k == "default-graph-uri"])
+
+
+def _beside(endpoint: str, layouts: tuple[tuple[str, str], ...], what: str, option: str, *,
+            keep_query: tuple[str, ...] = ()) -> str:
+    """An address next to the query endpoint, where the server's layout is known: a path
+    that ends with a layout's query path, or is that path when it starts with "=" (Virtuoso's
+    /sparql is at the root: Fuseki's is under a dataset's name). The endpoint's URL
+    parameters are kept for the paths in `keep_query` (one address for queries and updates)."""
+    parts = urllib.parse.urlsplit(endpoint)
+    path = parts.path.rstrip("/")
     for query_path, other in layouts:
-        if endpoint.rstrip("/").endswith(query_path):
-            return endpoint.rstrip("/")[: -len(query_path)] + other
+        whole = query_path.startswith("=")
+        query_path = query_path.lstrip("=")
+        if path == query_path or (not whole and path.endswith(query_path)):
+            query = parts.query if other in keep_query else ""
+            return urllib.parse.urlunsplit(parts._replace(
+                path=path[: len(path) - len(query_path)] + other, query=query))
     raise KqError(f"cannot tell the {what} address of {masked(endpoint)}; give it with {option}")
 
 
 def store_url(endpoint: str) -> str:
     """The Graph Store Protocol address: Oxigraph serves /query and /store, Fuseki /sparql
-    and /data."""
-    return _beside(endpoint, (("/query", "/store"), ("/sparql", "/data")),
+    and /data, Virtuoso /sparql and /sparql-graph-crud (or /sparql-auth and
+    /sparql-graph-crud-auth, with digest authentication)."""
+    return _beside(endpoint, (("=/sparql", "/sparql-graph-crud"),
+                              ("=/sparql-auth", "/sparql-graph-crud-auth"),
+                              ("/query", "/store"), ("/sparql", "/data")),
                    "Graph Store Protocol", "--store-url")
 
 
 def update_url(endpoint: str) -> str:
-    """The SPARQL Update address: /update beside Oxigraph's /query and Fuseki's /sparql."""
-    return _beside(endpoint, (("/query", "/update"), ("/sparql", "/update")),
-                   "SPARQL Update", "--update-url")
+    """The SPARQL Update address: /update beside Oxigraph's /query and Fuseki's /sparql;
+    Virtuoso's /sparql (and /sparql-auth) itself, with its default-graph-uri, where an update
+    without GRAPH writes."""
+    return _beside(endpoint, (("=/sparql", "/sparql"), ("=/sparql-auth", "/sparql-auth"),
+                              ("/query", "/update"), ("/sparql", "/update")),
+                   "SPARQL Update", "--update-url", keep_query=("/sparql", "/sparql-auth"))
 
 
 def push(data: bytes, endpoint: str, *, graph: str | None = None, store: str | None = None,
          timeout: float | None = None, progress: Callable[[str], None] | None = None) -> int:
     """PUT N-Triples into the endpoint's default graph (or `graph`), replacing what was there,
     within `timeout` seconds in all; return the number of triples the endpoint then holds in
-    that graph. `progress` is told how much has been sent (and "" at the end)."""
+    that graph. `progress` is told how much has been sent (and "" at the end).
+
+    The default graph is the one the endpoint URL names with default-graph-uri, if it does:
+    the graph its queries read."""
     target = check_url(store, "--store-url") if store else store_url(check_url(endpoint))
+    bare, defaults = _dataset(endpoint)
+    if graph is None and len(defaults) > 1:
+        raise KqError(f"{masked(endpoint)} names {len(defaults)} default graphs; push into "
+                      "one of them with --graph")
+    graph = graph or (defaults[0] if defaults else None)
     query = urllib.parse.urlencode({"graph": graph}) if graph else "default"
     url = f"{target}{'&' if '?' in target else '?'}{query}"
 
     class Body:
-        """The upload, read in chunks so that progress can be shown."""
+        """The upload, read in chunks so that progress can be shown (from the start again
+        when a digest challenge makes it be sent twice)."""
 
         offset = 0
+
+        def seek(self, offset: int) -> None:
+            self.offset = offset
 
         def read(self, size: int = -1) -> bytes:
             size = 1 << 20 if size is None or size < 0 else min(size, 1 << 20)
@@ -345,11 +499,20 @@ def push(data: bytes, endpoint: str, *, graph: str | None = None, store: str | N
         request(url, data=Body(), method="PUT", timeout=timeout,
                 headers={"Content-Type": "application/n-triples",
                          "Content-Length": str(len(data))})
+    except EndpointError as err:
+        if "not configured to have default graph" not in err.message:
+            raise
+        raise EndpointError(
+            f"{err.message}; Virtuoso has no default graph of its own (its queries read all "
+            "its graphs): name one in the endpoint URL, "
+            f"--endpoint '{masked(endpoint)}?default-graph-uri=IRI', for push and queries "
+            "alike") from None
     finally:
         if progress:
             progress("")
     left = None if timeout is None else max(0.001, timeout - (time.monotonic() - started))
+    # Counted in the store as a whole: within the URL's dataset, GRAPH sees no named graph.
     where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-    rows = RemoteEngine(endpoint).query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",
-                                        timeout=left).rows
+    rows = RemoteEngine(bare).query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",
+                                    timeout=left).rows
     return int(rows[0]["n"].value)

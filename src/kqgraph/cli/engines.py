@@ -18,7 +18,7 @@ from kqgraph.errors import KqError
               help="Replace this named graph (default: the endpoint's default graph).")
 @click.option("--store-url", metavar="URL",
               help="Graph Store Protocol URL, when it cannot be told from --endpoint "
-                   "(Oxigraph: .../store, Fuseki: .../data).")
+                   "(Oxigraph: .../store, Fuseki: .../data, Virtuoso: .../sparql-graph-crud).")
 @click.option("-i", "--input", "inputs", multiple=True, type=click.Path(path_type=str),
               help="Push this file or folder instead of the shipped graph (repeatable).")
 @timeout_option("the push")
@@ -33,6 +33,7 @@ def push(endpoint: str, target: str | None, store_url: str | None, inputs: tuple
     Example:
         kqgraph push --endpoint http://127.0.0.1:7878/query
         kqgraph push --endpoint http://fuseki:3030/kq/sparql --graph https://w3id.org/kqgraph
+        kqgraph push --endpoint 'http://host:8890/sparql?default-graph-uri=https://w3id.org/kqgraph'
         KQGRAPH_ENDPOINT_USER=me KQGRAPH_ENDPOINT_PASSWORD=... kqgraph push --endpoint URL
     """
     from kqgraph.remote import masked
