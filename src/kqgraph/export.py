@@ -222,8 +222,11 @@ def _trig(ctx: Context) -> bytes:
 
     ontology_file = graph_dir() / "ontology.ttl"
     loaded = {f.resolve() for f in ctx.engine.files}
-    ontology = (set(nt_lines(_nt(q.triple for q in ox.parse(path=ontology_file))))
-                if ontology_file.resolve() in loaded else set())
+    ontology = set(nt_lines(_nt(q.triple for q in ox.parse(path=ontology_file))))
+    if not ctx.engine.files:  # an endpoint: the ontology's statements it holds
+        ontology &= set(ctx.lines)
+    elif ontology_file.resolve() not in loaded:
+        ontology = set()
     parts = {
         "data": [line for line in ctx.lines if line not in ontology],
         "ontology": sorted(ontology),
