@@ -3,12 +3,14 @@ and `validate` on the synthetic graph of generate.py, next to peers measured in 
 
 Peers: `oxigraph dump` writing the same store as N-Triples and Turtle (for the RDF writes),
 networkx's spring layout on the same network with the rounds kqgraph used before igraph
-(for viz's layout), and `kqgraph export -f nt` (the targets say GraphML and CSV ≤ 2× N-Triples).
+(for viz's layout), `kqgraph export -f nt` (the targets say GraphML and CSV ≤ 2× N-Triples),
+and curl PUTting the same file into the same Oxigraph server (for push).
 When Chromium is installed, the time until the 100k page is drawn and interactive.
 Each command runs once, in its own process, after one warm-up that builds the persistent
 store; peak memory is the process's maximum resident set (wait4). Nothing asserts a time.
 
     python benchmarks/scale.py                    # 10,000 and 100,000 triples
+    python benchmarks/scale.py --sizes 10000 --only push
     python benchmarks/scale.py --sizes 1000000 --only viz validate
 """
 
@@ -77,8 +79,8 @@ def line(name: str, seconds: float, mb: float, peer: str = "") -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--only", nargs="+", default=["viz", "export", "validate"],
-                        choices=["viz", "export", "validate"])
+    parser.add_argument("--only", nargs="+", default=["viz", "export", "validate", "push"],
+                        choices=["viz", "export", "validate", "push"])
     args = parser.parse_args()
     kqgraph = shutil.which("kqgraph") or sys.exit("kqgraph is not installed")
     oxigraph = shutil.which("oxigraph")
@@ -126,6 +128,47 @@ def main() -> None:
                 # labels on people): this is validate with many violations.
                 seconds, mb, _ = run([kqgraph, "validate", str(data)], work)
                 line("validate (pySHACL)", seconds, mb, "many violations")
+            if "push" in args.only and oxigraph:
+                push(kqgraph, oxigraph, data, work)
+
+
+def push(kqgraph: str, oxigraph: str, data: Path, work: Path) -> None:
+    """`kqgraph push` into a local Oxigraph server, next to curl PUTting the same N-Triples
+    file to the same Graph Store address (the bare HTTP transfer and the server's load)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = work / "server"
+    shutil.rmtree(store, ignore_errors=True)
+    server = subprocess.Popen([oxigraph, "serve", "--location", str(store), "--bind",
+                               f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        seconds, mb, _ = run([kqgraph, "push", "-i", str(data), "--endpoint",
+                              f"{base}/query"], work)
+        curl = shutil.which("curl")
+        peer = ""
+        if curl:
+            start = time.perf_counter()
+            subprocess.run([curl, "-sf", "-X", "PUT", "-T", str(data), "-H",
+                            "Content-Type: application/n-triples", f"{base}/store?default"],
+                           check=True, stdout=subprocess.DEVNULL)
+            curl_s = time.perf_counter() - start
+            peer = f"curl PUT of the file: {curl_s:.2f} s; kqgraph / curl: {seconds / curl_s:.2f}"
+        line("push (Oxigraph server)", seconds, mb, peer)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
