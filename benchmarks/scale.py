@@ -1,7 +1,9 @@
 """Every command at 10k–1M triples: time and peak memory of `viz`, `export` (each format)
 and `validate` on the synthetic graph of generate.py, next to peers measured in the same run.
 
-Peers: `oxigraph dump` writing the same store as N-Triples and Turtle (for the RDF writes),
+Peers: pySHACL on the same files and shapes, on data that conforms (generate.py --valid),
+for validate (shifty, kqgraph's engine, also runs on data with many violations);
+`oxigraph dump` writing the same store as N-Triples and Turtle (for the RDF writes),
 networkx's spring layout on the same network with the rounds kqgraph used before igraph
 (for viz's layout), `kqgraph export -f nt` (the targets say GraphML and CSV ≤ 2× N-Triples),
 and curl PUTting the same file into the same Oxigraph server (for push).
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 FORMATS = ["nt", "turtle", "jsonld", "rdfxml", "trig", "graphml", "csv", "html"]
@@ -81,6 +84,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--only", nargs="+", default=["viz", "export", "validate", "push"],
                         choices=["viz", "export", "validate", "push"])
+    parser.add_argument("--peer-timeout", type=float, default=300,
+                        help="seconds before pySHACL, the validate peer, is stopped")
     args = parser.parse_args()
     kqgraph = shutil.which("kqgraph") or sys.exit("kqgraph is not installed")
     oxigraph = shutil.which("oxigraph")
@@ -124,12 +129,43 @@ def main() -> None:
                         line(f"oxigraph dump {fmt}", seconds, mb,
                              f"kqgraph / oxigraph: {times[ours] / seconds:.2f}")
             if "validate" in args.only:
-                # generate.py's data breaks the shapes on purpose (no sources, no Korean
-                # labels on people): this is validate with many violations.
+                valid = work / f"kq-{size}-valid.nt"
+                subprocess.run([sys.executable, str(HERE / "generate.py"), str(size), "--valid",
+                                "-o", str(valid)], check=True, stderr=subprocess.DEVNULL)
+                seconds, mb, _ = run([kqgraph, "validate", str(valid)], work)
+                peer = pyshacl_peer(valid, work, args.peer_timeout)
+                line("validate (valid data)", seconds, mb, peer(seconds))
+                # generate.py's plain data breaks the shapes on purpose (no sources, no
+                # Korean labels on people...): validate with many violations.
                 seconds, mb, _ = run([kqgraph, "validate", str(data)], work)
-                line("validate (pySHACL)", seconds, mb, "many violations")
+                line("validate (violations)", seconds, mb, "many shapes broken")
             if "push" in args.only and oxigraph:
                 push(kqgraph, oxigraph, data, work)
+
+
+PYSHACL_PEER = """
+import sys, time
+import pyshacl
+from kqgraph.files import graph_dir, quads, rdflib_graph, with_ontology
+data = rdflib_graph(quads(with_ontology([sys.argv[1]])))
+shapes = rdflib_graph(quads([graph_dir() / "shapes.ttl"]))
+conforms, _, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                  allow_warnings=True)
+print(conforms)
+"""
+
+
+def pyshacl_peer(data: Path, work: Path, timeout: float) -> Any:
+    """pySHACL (the engine before shifty) on the same files and shapes, cut off after
+    `timeout` seconds; returns how to word kqgraph's time next to it."""
+    start = time.perf_counter()
+    try:
+        subprocess.run([sys.executable, "-c", PYSHACL_PEER, str(data)], cwd=work, check=True,
+                       capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return lambda ours: f"pySHACL: more than {timeout:.0f} s (stopped there)"
+    peer = time.perf_counter() - start
+    return lambda ours: f"pySHACL: {peer:.2f} s; kqgraph / pySHACL: {ours / peer:.3f}"
 
 
 def push(kqgraph: str, oxigraph: str, data: Path, work: Path) -> None:

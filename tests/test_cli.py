@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from kqgraph.cli import cli
 
 KQGRAPH = [sys.executable, "-c", "from kqgraph.cli import main; main()"]
-HEAVY = {"rdflib", "pyshacl", "networkx", "pyvis"}
+HEAVY = {"rdflib", "shifty", "pyshacl", "networkx", "pyvis", "igraph"}
 
 
 @pytest.mark.parametrize("args", [["query", "partners", "--format", "csv"],

@@ -128,3 +128,58 @@ def test_missing_path_is_a_clear_error(tmp_path: Path):
 def _line_of(path: Path, start: str) -> int:
     lines = path.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, start=1) if line.startswith(start.strip()))
+
+
+def _pyshacl(data: bytes, shapes: bytes):
+    """pySHACL's report, the reference shifty is held to (the engine before it)."""
+    import pyshacl
+    import rdflib
+
+    _, results, _ = pyshacl.validate(
+        rdflib.Graph().parse(data=data, format="nt"),
+        shacl_graph=rdflib.Graph().parse(data=shapes, format="nt"),
+        inference="none", allow_warnings=True)
+    return results
+
+
+def test_shifty_reports_what_pyshacl_reports(graph_copy: Path, monkeypatch):
+    # One copy of the graph with a mistake of each kind the shapes check: labels, markers,
+    # sources, parties, datatypes, a second label in one language, a sourced value without
+    # its statement. The report users see must not change with the engine.
+    from kqgraph import validate as engine
+
+    orgs = graph_copy / "data" / "organizations.ttl"
+    edit(orgs, ',\n        "Université McGill"@fr', "", within="kqr:mcgill-university")
+    edit(orgs, '    kq:factSheetRow "E13" ;',
+         '    kq:factSheetRow "E13" ;\n    kq:labelMissing "en" ;', within="kqr:mcgill-university")
+    people = graph_copy / "data" / "people.ttl"
+    edit(people, "    prov:wasDerivedFrom\n        kqs:kidd-240359,\n"
+                 "        kqs:lim-yong-woo-ai-seoul-2025-talk,\n"
+                 "        kqs:oecd-yoshua-bengio ;\n", "", within="kqr:yoshua-bengio")
+    agreements = graph_copy / "data" / "agreements.ttl"
+    edit(agreements, "kq:party kqr:mila, kqr:seoul-ai-hub ;", "kq:party kqr:mila ;",
+         within="kqr:mila-seoul-ai-hub-partnership-2023")
+    events = graph_copy / "data" / "events.ttl"
+    edit(events, 'schema:startDate "2025-02-11"^^xsd:date ;\n    schema:superEvent',
+         'schema:startDate "11 February 2025" ;\n    schema:superEvent',
+         within="kqr:ai-seoul-2025-mayor-keynote")
+    (graph_copy / "data" / "more.ttl").write_text(
+        "@prefix kqr: <https://w3id.org/kqgraph/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        'kqr:mila rdfs:label "Mila, again"@en .\n'
+        "kqr:yoshua-bengio schema:worksFor kqr:mcgill-university .\n", encoding="utf-8")
+    found = engine.validate([graph_copy])
+    assert [(Path(v.file).name, v.focus.rsplit("/", 1)[1], v.path) for v in found] == [
+        ("agreements.ttl", "mila-seoul-ai-hub-partnership-2023", "kq:party"),
+        ("events.ttl", "ai-seoul-2025-mayor-keynote", "schema:startDate"),  # datatype
+        ("events.ttl", "ai-seoul-2025-mayor-keynote", "schema:startDate"),  # no statement
+        ("events.ttl", "ai-seoul-2025-mayor-keynote--start-date--2025-02-11", ""),
+        ("organizations.ttl", "mcgill-university", ""),
+        ("organizations.ttl", "mcgill-university", "kq:labelMissing"),
+        ("organizations.ttl", "mila", "rdfs:label"),
+        ("people.ttl", "yoshua-bengio", "prov:wasDerivedFrom"),
+        ("people.ttl", "yoshua-bengio", "schema:worksFor"),
+    ]
+    monkeypatch.setattr(engine, "check", _pyshacl)
+    assert engine.validate([graph_copy]) == found
