@@ -235,6 +235,30 @@ def test_a_large_network_is_drawn_without_arrowheads_or_borders(page, engine, tm
     assert page.errors == []
 
 
+def test_filters_update_only_what_changes(page, shipped_page: Path, graph):
+    # Each DataSet update redraws the network (seconds at thousands of nodes): the page
+    # must not rewrite every node when a filter leaves it as it was, as on opening.
+    page.open(shipped_page)
+    page.page.evaluate("""() => {
+        window.updated = [];
+        for (const ds of [window.kqNodes, window.kqEdges]) {
+            const update = ds.update.bind(ds);
+            ds.update = (changes) => {
+                window.updated.push(changes.length);
+                return update(changes);
+            };
+        }
+    }""")
+    page.page.evaluate("window.kqApplyFilters()")
+    assert page.page.evaluate("window.updated") == []
+    universities = sum(1 for _, d in graph.nodes(data=True) if d["class"] == "kq:University")
+    page.page.uncheck("input[data-class='kq:University']")
+    assert page.page.evaluate("window.updated") == [universities]
+    page.page.check("input[data-class='kq:University']")
+    assert page.page.evaluate("window.updated") == [universities, universities]
+    assert page.errors == []
+
+
 def test_legend_and_sector_filter(page, shipped_page: Path, graph):
     page.open(shipped_page)
     total = graph.number_of_nodes()

@@ -65,16 +65,17 @@
     return s === "in force" || s === "undated";
   }
   window.kqHiddenAt = function (id) { return !kept(P.nodes[id]); };
+  var edgeHidden = {};  // as in applyFilters, only the edges whose state changes are updated
   window.kqAfterFilters = function () {
     var hiddenNode = {};
     nodesDS.get({ filter: function (n) { return n.hidden; } }).forEach(function (n) { hiddenNode[n.id] = true; });
     var changes = [], shown = 0;
     data.edges.forEach(function (e) {
       var hide = !kept(P.edges[e.id]);
-      changes.push({ id: e.id, hidden: hide });
+      if (hide !== !!edgeHidden[e.id]) { changes.push({ id: e.id, hidden: hide }); edgeHidden[e.id] = hide; }
       if (!hide && !hiddenNode[e.from] && !hiddenNode[e.to]) { shown += 1; }
     });
-    edgesDS.update(changes);
+    if (changes.length) { edgesDS.update(changes); }
     document.body.setAttribute("data-edges-visible", String(shown));
   };
   var first = "9999", last = "0000";

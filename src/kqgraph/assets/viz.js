@@ -122,16 +122,20 @@
   data.sectors.forEach(function (s) { sectorSel.appendChild(option(s.id, s.label)); });
   countrySel.appendChild(option("", T.country + ": " + T.all));
   data.countries.forEach(function (c) { countrySel.appendChild(option(c.id, c.label)); });
+  // Only the nodes whose state changes are updated: each update redraws the network, which
+  // costs seconds with thousands of nodes (and nothing is hidden when the page opens).
+  var hiddenNow = {};
   function applyFilters() {
-    var sector = sectorSel.value, country = countrySel.value, changes = [];
+    var sector = sectorSel.value, country = countrySel.value, changes = [], visible = 0;
     data.nodes.forEach(function (n) {
-      var hide = !!hiddenClass[n.class] || (sector && n.sectors.indexOf(sector) < 0) ||
-                 (country && n.country !== country) || (window.kqHiddenAt ? window.kqHiddenAt(n.id) : false);
-      changes.push({ id: n.id, hidden: !!hide });
+      var hide = !!(hiddenClass[n.class] || (sector && n.sectors.indexOf(sector) < 0) ||
+                    (country && n.country !== country) || (window.kqHiddenAt ? window.kqHiddenAt(n.id) : false));
+      if (hide !== !!hiddenNow[n.id]) { changes.push({ id: n.id, hidden: hide }); hiddenNow[n.id] = hide; }
+      if (!hide) { visible += 1; }
     });
-    nodes.update(changes);
+    if (changes.length) { nodes.update(changes); }
     if (window.kqAfterFilters) { window.kqAfterFilters(); }
-    document.body.setAttribute("data-visible", String(changes.filter(function (c) { return !c.hidden; }).length));
+    document.body.setAttribute("data-visible", String(visible));
   }
   window.kqApplyFilters = applyFilters;
   sectorSel.addEventListener("change", applyFilters);
