@@ -387,6 +387,33 @@ def test_large_networks_draw_a_precomputed_layout_without_physics():
     assert again == large  # deterministic, even where the layout is cut short
 
 
+def test_very_large_networks_lay_out_a_core_and_place_the_rest(engine, monkeypatch):
+    # CORE lowered so that the shipped graph takes the path of a network of 100,000 nodes.
+    import kqgraph.viz as viz_module
+
+    graph = project(engine)
+    monkeypatch.setattr(viz_module, "CORE", 40)
+    first, second = viz_module._layout(graph), viz_module._layout(graph)
+    assert first == second
+    assert sorted(first) == sorted(graph.nodes)
+    simple = graph.to_undirected()
+    core = sorted(simple, key=lambda n: (-simple.degree(n), n))[:40]
+    scale = 40 * len(graph) ** 0.5
+    assert max(max(abs(x), abs(y)) for x, y in first.values()) == round(scale)
+    # Every node linked to the core sits within a few spacings of a neighbour; the others
+    # go in rows below the drawing.
+    import networkx as nx
+
+    spacing = scale / len(graph) ** 0.5
+    reached = {n for c in nx.connected_components(simple) if set(c) & set(core) for n in c}
+    lowest = max(y for n, (_, y) in first.items() if n in reached)
+    for node in reached - set(core):
+        x, y = first[node]
+        assert any(abs(x - first[m][0]) + abs(y - first[m][1]) <= 3 * spacing
+                   for m in simple[node]), node
+    assert all(first[n][1] > lowest for n in set(first) - reached)
+
+
 def test_large_networks_get_the_grid_layout_the_same_every_run(engine, monkeypatch):
     # LARGE lowered so that the shipped graph takes the path of a user's big graph.
     import kqgraph.viz as viz_module

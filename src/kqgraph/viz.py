@@ -36,6 +36,9 @@ PHYSICS_LIMIT = 600
 # below it networkx's spring layout, which the shipped graph's page was drawn with. The page
 # draws such a network lighter too (no arrowheads or borders; see assets/viz.js).
 LARGE = 2000
+# Above this many nodes only the best-linked CORE are laid out so; the others are placed
+# beside their neighbours (see _core_layout).
+CORE = 15_000
 SEED = 20250211
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39",
@@ -135,7 +138,9 @@ def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
     simple = nx.Graph()
     simple.add_nodes_from(graph)
     simple.add_edges_from(graph.edges(keys=False))
-    if len(simple) > LARGE:
+    if len(simple) > CORE:
+        positions = _core_layout(simple)
+    elif len(simple) > LARGE:
         positions = _grid_layout(simple)
     elif len(simple) <= 200:
         positions = nx.spring_layout(simple, seed=SEED, iterations=100)
@@ -177,6 +182,36 @@ def _grid_layout(simple: nx.Graph) -> dict[str, tuple[float, float]]:
         igraph.set_random_number_generator(random)
     span = max((abs(c) for xy in coords for c in xy), default=1.0) or 1.0
     return {n: (xy[0] / span, xy[1] / span) for n, xy in zip(nodes, coords, strict=True)}
+
+
+def _core_layout(simple: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Above CORE nodes: the CORE best-linked nodes laid out as _grid_layout does, and every
+    other node placed beside the first laid-out neighbour a breadth-first walk from them
+    reaches (nodes no walk reaches go in rows below). igraph's grid layout grows faster than
+    its nodes on these networks (2.4 s at 13,000 nodes, 28 s at 40,000, over 6 minutes at
+    133,000), while this costs the core's layout and one walk. Deterministic: sorted
+    neighbours, seeded offsets."""
+    import math
+    import random
+
+    by_degree = sorted(simple, key=lambda n: (-simple.degree(n), n))
+    positions = dict(_grid_layout(simple.subgraph(by_degree[:CORE])))
+    rng = random.Random(SEED)
+    step = 1 / len(simple) ** 0.5  # about the spacing the whole network would have
+    queue = list(by_degree[:CORE])
+    for node in queue:  # grows as it goes: a breadth-first walk
+        x, y = positions[node]
+        for near in sorted(simple[node]):
+            if near not in positions:
+                angle, radius = rng.uniform(0, 2 * math.pi), step * rng.uniform(0.5, 1.5)
+                positions[near] = (x + radius * math.cos(angle), y + radius * math.sin(angle))
+                queue.append(near)
+    left = sorted(n for n in simple if n not in positions)
+    width = max(1, math.ceil(len(left) ** 0.5))
+    for i, node in enumerate(left):
+        positions[node] = (-1 + 2 * (i % width) / width, 1.1 + 2 * step * (i // width))
+    span = max((abs(c) for xy in positions.values() for c in xy), default=1.0) or 1.0
+    return {n: (x / span, y / span) for n, (x, y) in positions.items()}
 
 
 def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, Any],
