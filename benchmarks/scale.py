@@ -142,9 +142,11 @@ def main() -> None:
                 peer = pyshacl_peer(valid, work, args.peer_timeout)
                 line("validate (valid data)", seconds, mb, peer(seconds))
                 # generate.py's plain data breaks the shapes on purpose (no sources, no
-                # Korean labels on people...): validate with many violations.
-                seconds, mb, _ = run([kqgraph, "validate", str(data)], work, ok=(1,))
-                line("validate (violations)", seconds, mb, "many shapes broken")
+                # Korean labels on people...): validate with many violations. Its report
+                # graph grows with them (1.3 GB at 100k): not run above 200,000 triples.
+                if size <= 200_000:
+                    seconds, mb, _ = run([kqgraph, "validate", str(data)], work, ok=(1,))
+                    line("validate (violations)", seconds, mb, "many shapes broken")
             if "push" in args.only and oxigraph:
                 push(kqgraph, oxigraph, data, work)
 
