@@ -198,14 +198,16 @@ def push(kqgraph: str, oxigraph: str, data: Path, work: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        # Each into a graph of its own, empty: a PUT onto a full graph deletes it first.
         seconds, mb, _ = run([kqgraph, "push", "-i", str(data), "--endpoint",
-                              f"{base}/query"], work)
+                              f"{base}/query", "--graph", "urn:x-bench:kqgraph"], work)
         curl = shutil.which("curl")
         peer = ""
         if curl:
             start = time.perf_counter()
             subprocess.run([curl, "-sf", "-X", "PUT", "-T", str(data), "-H",
-                            "Content-Type: application/n-triples", f"{base}/store?default"],
+                            "Content-Type: application/n-triples",
+                            f"{base}/store?graph=urn%3Ax-bench%3Acurl"],
                            check=True, stdout=subprocess.DEVNULL)
             curl_s = time.perf_counter() - start
             peer = f"curl PUT of the file: {curl_s:.2f} s; kqgraph / curl: {seconds / curl_s:.2f}"
