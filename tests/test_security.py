@@ -1023,3 +1023,32 @@ def test_the_readme_tour_leaves_git_status_clean(tmp_path):
                             cwd=checkout, capture_output=True, text=True, check=True).stdout
     assert status == ""
     assert (checkout / "kqgraph.html").is_file() and (checkout / "ai.html").is_file()
+
+
+def test_a_sealed_failure_drops_what_its_frames_held_in_its_own_thread():
+    # pyoxigraph's query solutions may only be dropped in the thread that made them; an
+    # error raised while reading them carries them in its frames to the caller's thread
+    # (a PytestUnraisableExceptionWarning once in CI). The sealed thread lets them go first.
+    import gc
+    import weakref
+
+    from kqgraph import sandbox
+
+    class Answer:
+        pass
+
+    held: list[weakref.ref] = []
+
+    def reads() -> None:
+        answer = Answer()
+        held.append(weakref.ref(answer))
+        try:
+            raise ValueError("broke while reading")
+        except ValueError:
+            raise RuntimeError("the query failed") from None
+
+    with pytest.raises(RuntimeError, match="the query failed") as caught:
+        sandbox.run_sealed(reads)
+    gc.collect()
+    assert caught.value.__context__ is not None  # the errors are kept, their frames' locals not
+    assert held[0]() is None

@@ -111,6 +111,24 @@ def seal_process() -> bool:
     return _sealed
 
 
+def _release(err: BaseException) -> None:
+    """Drop the locals of the frames an error carries (its own and those of the errors it
+    was raised from or during), in this thread: an engine's answer they may hold must be
+    dropped in the thread that made it (pyoxigraph's query solutions are unsendable)."""
+    import traceback
+
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [err]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.__traceback__ is not None:
+            traceback.clear_frames(current.__traceback__)
+        pending += [current.__context__, current.__cause__]
+
+
 def run_sealed(work: Callable[..., T], *args: Any) -> T:
     """`work(*args)` in a thread that cannot open outbound connections (in this thread if it
     already cannot, or where the platform has no filter); its result or its exception."""
@@ -124,6 +142,7 @@ def run_sealed(work: Callable[..., T], *args: Any) -> T:
             _local.sealed = True
             outcome.append((True, work(*args)))
         except BaseException as err:  # re-raised in the caller's thread
+            _release(err)
             outcome.append((False, err))
 
     # A daemon, so that Ctrl-C ends the program even while the engine is busy; a stack as
