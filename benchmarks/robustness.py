@@ -226,7 +226,8 @@ def _post(url: str, field: str, text: str) -> int:
         return err.code
 
 
-def _serve(cache: Path, extra: list[str]) -> tuple[subprocess.Popen, str]:
+def kqgraph_serve(cache: Path, extra: list[str]) -> tuple[subprocess.Popen, str]:
+    """`kqgraph serve` on a free port (its store in `cache`), once it answers; and its URL."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -358,7 +359,7 @@ def probes() -> None:
           "the same deadline for push")
     # 6: writable serve
     for extra in ([], ["--allow-network"]):
-        process, base = _serve(tmp / "serve-cache", extra)
+        process, base = kqgraph_serve(tmp / "serve-cache", extra)
         before = Counter.hits
         load = _post(f"{base}/update", "update", f"LOAD <{target}/data.nt>")
         service = _post(f"{base}/query", "query",

@@ -148,7 +148,7 @@ def main() -> None:
                     seconds, mb, _ = run([kqgraph, "validate", str(data)], work, ok=(1,))
                     line("validate (violations)", seconds, mb, "many shapes broken")
             if "push" in args.only and oxigraph:
-                push(kqgraph, oxigraph, data, work)
+                push(kqgraph, data, work)
 
 
 PYSHACL_PEER = """
@@ -176,28 +176,14 @@ def pyshacl_peer(data: Path, work: Path, timeout: float) -> Any:
     return lambda ours: f"pySHACL: {peer:.2f} s; kqgraph / pySHACL: {ours / peer:.3f}"
 
 
-def push(kqgraph: str, oxigraph: str, data: Path, work: Path) -> None:
-    """`kqgraph push` into a local Oxigraph server, next to curl PUTting the same N-Triples
-    file to the same Graph Store address (the bare HTTP transfer and the server's load)."""
-    import socket
-    import urllib.request
+def push(kqgraph: str, data: Path, work: Path) -> None:
+    """`kqgraph push` into a local Oxigraph server (`kqgraph serve`, writable), next to curl
+    PUTting the same N-Triples file to the same Graph Store address (the bare HTTP transfer
+    and the server's load)."""
+    from robustness import kqgraph_serve
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    store = work / "server"
-    shutil.rmtree(store, ignore_errors=True)
-    server = subprocess.Popen([oxigraph, "serve", "--location", str(store), "--bind",
-                               f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server, base = kqgraph_serve(work / "cache", [])
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
         # Each into a graph of its own, empty: a PUT onto a full graph deletes it first.
         seconds, mb, _ = run([kqgraph, "push", "-i", str(data), "--endpoint",
                               f"{base}/query", "--graph", "urn:x-bench:kqgraph"], work)

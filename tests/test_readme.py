@@ -51,8 +51,9 @@ def test_ci_runs_both_readme_commands_in_a_fresh_clone():
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
           .splitlines()]
     clone = ci.index('git clone -q "$PWD" "$tmp/kqgraph"')
-    assert ci[clone + 1:clone + 5] == ["(", 'cd "$tmp/kqgraph" && deactivate', install_and_run,
-                                       test]
+    assert ci[clone + 1:clone + 5] == [
+        "(", 'cd "$tmp/kqgraph" && deactivate && unset KQGRAPH_CI  # no notes beside a clone',
+        install_and_run, test]
     assert ci.index("tmp=$(mktemp -d)") < clone  # an empty folder: no ../shared beside it
 
 
@@ -60,3 +61,5 @@ def test_ci_fails_without_the_curation_notes_beside_the_checkout():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "if [ ! -d ../shared ]; then" in ci
     assert ci.index("../shared ]") < ci.index(readme_commands()[1])
+    # ... and where the notes are, a test that would skip without them fails instead.
+    assert ci.index("export KQGRAPH_CI=1") < ci.index(readme_commands()[1])

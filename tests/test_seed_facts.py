@@ -5,6 +5,12 @@ talk or the blog post says, through the values' statements or the nodes they sou
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
+import pytest
+
 TALK = "https://w3id.org/kqgraph/source/lim-yong-woo-ai-seoul-2025-talk"
 BLOG = "https://w3id.org/kqgraph/source/healing-bling-ai-seoul-2025-quebec"
 KQR = "https://w3id.org/kqgraph/id/"
@@ -282,3 +288,17 @@ def test_s24_quebec_cooperates_with_korean_organisations(select):
     claim = claim_text(select, "quebec-korean-partners")
     assert "research institutes" in claim["en"] and "universities" in claim["en"]
     assert claim["source"] == TALK
+
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "facts-from-seed.md"
+
+
+@pytest.mark.skipif(not SEED.is_file() and not os.environ.get("KQGRAPH_CI"),
+                    reason=f"the seed's fact list is not beside this checkout ({SEED}); CI "
+                           "lays it out there")
+def test_every_seed_fact_has_its_test():
+    listed = {int(n) for n in re.findall(r"^\| S(\d+) \|", SEED.read_text(encoding="utf-8"),
+                                         flags=re.MULTILINE)}
+    tested = {int(n) for n in re.findall(r"^def test_s(\d+)_", Path(__file__).read_text(
+        encoding="utf-8"), flags=re.MULTILINE)}
+    assert listed == tested == set(range(1, 25))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from kqgraph import dates
 from kqgraph.errors import KqError
 from kqgraph.lookup import fold, labels_of, resolve
-from kqgraph.vocab import KQ, LANGS, PROV, RDF, RDFS, SCHEMA, curie, pick_label
+from kqgraph.vocab import KQ, LANGS, PROV, RDF, RDFS, SCHEMA, curie, pick_label, short_name
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -211,11 +211,8 @@ class _Index:
     def label(self, iri: str) -> str:
         """As kqgraph.lookup.label, from the index."""
         if (shown := self._shown.get(iri)) is None:
-            shown = pick_label(self.labels.get(iri, {}), self.lang)
-            if shown is None:
-                name = self.curie(iri)
-                shown = name.split(":", 1)[1] if not name.startswith("<") else name
-            self._shown[iri] = shown
+            shown = self._shown[iri] = (pick_label(self.labels.get(iri, {}), self.lang)
+                                        or short_name(iri))
         return shown
 
     def display(self, term: Any) -> str:
