@@ -1,10 +1,10 @@
 // The side panel and the date filter of the network page (kqgraph.panel gives the data).
 // Kept apart from viz.js: it reads the page's data and the network viz.js exposes
-// (window.kqNetwork, kqNodes, kqEdges, kqApplyFilters), and hooks into the filters through
-// window.kqHiddenAt and window.kqAfterFilters. Every text is set with textContent.
+// (window.kqData, kqNetwork, kqNodes, kqEdges, kqApplyFilters), and hooks into the filters
+// through window.kqHiddenAt and window.kqAfterFilters. Every text is set with textContent.
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("kq-data").textContent);
+  var data = window.kqData;  // parsed by viz.js
   var T = data.text, P = data.panel;
   var network = window.kqNetwork, edgesDS = window.kqEdges, nodesDS = window.kqNodes;
   var byId = {};

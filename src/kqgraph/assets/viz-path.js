@@ -3,12 +3,12 @@
 // node and the next one clicked or found with the search box. The rules are `kqgraph path`'s:
 // links walked either way, places avoided unless no other chain exists, among chains of equal
 // length the first by its nodes' IRIs. Kept apart from viz.js, whose network it reads
-// (window.kqNetwork, kqNodes, kqEdges). Text from the data is set with textContent only.
+// (window.kqData, kqNetwork, kqNodes, kqEdges). Text from the data is set with textContent only.
 (function () {
   "use strict";
   var network = window.kqNetwork, nodes = window.kqNodes, edges = window.kqEdges;
   if (!network) { return; }
-  var data = JSON.parse(document.getElementById("kq-data").textContent);
+  var data = window.kqData;  // parsed by viz.js
   var P = data.paths, T = P.text;
   function el(tag, text, cls) {
     var e = document.createElement(tag);
