@@ -100,6 +100,112 @@ def test_a_store_damaged_behind_its_marker_is_rebuilt(cache: Path, builds, graph
     assert len(builds) == 2
 
 
+@pytest.fixture
+def projections(monkeypatch) -> list[str]:
+    """The language of every network projection made (not read back) during the test."""
+    from kqgraph import project
+
+    calls: list[str] = []
+    real = project._network
+
+    def counting(engine, lang, only):
+        calls.append(lang)
+        return real(engine, lang, only)
+
+    monkeypatch.setattr(project, "_network", counting)
+    return calls
+
+
+def _kept(cache: Path) -> Path:
+    (folder,) = cache.glob(f"*{store_cache.DERIVED}")
+    return folder
+
+
+def test_a_projection_is_kept_beside_its_store_and_reused(cache: Path, projections,
+                                                          graph_copy: Path, tmp_path: Path):
+    g = ["-g", str(graph_copy)]
+    assert kq("export", *g, "-f", "graphml", "-f", "csv", "-o", str(tmp_path / "a"))[0] == 0
+    assert projections == ["en"]
+    assert kq("export", *g, "-f", "graphml", "-f", "csv", "-o", str(tmp_path / "b"))[0] == 0
+    assert kq("hubs", *g, "--top", "3")[0] == 0
+    assert projections == ["en"]  # read back twice, made once
+    for name in ("kqgraph.graphml", "nodes.csv", "edges.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert sorted(p.name for p in _kept(cache).iterdir()) == ["projection-en.json"]
+    assert kq("hubs", *g, "--lang", "fr", "--top", "3")[0] == 0
+    assert projections == ["en", "fr"]  # one per language
+
+
+def test_a_kept_projection_is_made_again_after_an_edit(cache: Path, projections,
+                                                       graph_copy: Path, tmp_path: Path):
+    g = ["-g", str(graph_copy), "-f", "csv"]
+    assert kq("export", *g, "-o", str(tmp_path / "a"))[0] == 0
+    places = graph_copy / "data" / "places.ttl"
+    places.write_text(places.read_text(encoding="utf-8").replace('"Ville de Montréal"@fr',
+                                                                 '"Ville-Marie"@fr'),
+                      encoding="utf-8")
+    assert kq("export", *g, "--lang", "fr", "-o", str(tmp_path / "b"))[0] == 0
+    assert kq("export", *g, "-o", str(tmp_path / "c"))[0] == 0
+    assert projections == ["en", "fr", "en"]  # the new store's
+    assert "Ville-Marie" in (tmp_path / "b" / "nodes.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_damaged_projection_is_made_again_not_read(cache: Path, projections,
+                                                     graph_copy: Path, tmp_path: Path):
+    g = ["-g", str(graph_copy), "-f", "graphml"]
+    assert kq("export", *g, "-o", str(tmp_path / "a"))[0] == 0
+    kept = _kept(cache) / "projection-en.json"
+    data = bytearray(kept.read_bytes())
+    data[len(data) // 2] ^= 0x20  # one letter's case: still JSON, no longer what was made
+    kept.write_bytes(bytes(data))
+    assert kq("export", *g, "-o", str(tmp_path / "b"))[0] == 0
+    assert projections == ["en", "en"]
+    assert ((tmp_path / "a" / "kqgraph.graphml").read_bytes()
+            == (tmp_path / "b" / "kqgraph.graphml").read_bytes())
+
+
+def test_a_kept_projection_is_stale_when_its_code_changes(cache: Path, projections,
+                                                          graph_copy: Path, monkeypatch):
+    from kqgraph import project
+
+    assert kq("hubs", "-g", str(graph_copy))[0] == 0
+    # Another module's source stands for an edit of the projection's code.
+    monkeypatch.setattr(project, "MADE_BY", (*project.MADE_BY, "panel"))
+    assert kq("hubs", "-g", str(graph_copy))[0] == 0
+    assert projections == ["en", "en"]
+
+
+def test_derived_data_needs_a_built_store(cache: Path):
+    made: list[int] = []
+
+    def make() -> bytes:
+        made.append(1)
+        return b"made"
+
+    files = [Path(__file__)]  # no store was built for these
+    assert store_cache.derived(files, "x", b"", make) == b"made"
+    assert store_cache.derived(files, "x", b"", make) == b"made"
+    assert made == [1, 1] and not cache.exists()
+
+
+def test_pruned_stores_take_their_derived_data_along(tmp_path: Path):
+    cache = tmp_path / "cache"
+    names = []
+    for number in range(store_cache.KEEP_STORES + 1):
+        sign = f"store {number}".encode()
+        folder = cache / store_cache._checksum(sign)
+        folder.mkdir(parents=True)
+        (folder / store_cache.MARKER).write_bytes(sign + store_cache.STORE_PART)
+        os.utime(folder, (number, number))  # the first is the oldest
+        derived = folder.with_name(folder.name + store_cache.DERIVED)
+        derived.mkdir()
+        (derived / "projection-en.json").write_bytes(b"{}")
+        names.append(folder.name)
+    store_cache._prune(cache / names[-1])
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [*names[1:], *(n + store_cache.DERIVED for n in names[1:])])
+
+
 def test_query_errors_come_before_graph_errors(tmp_path: Path):
     # The graph is parsed on a thread while the query is read: the order of the messages
     # must not depend on which finishes first.

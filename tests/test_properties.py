@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kqgraph import export as ex
@@ -81,6 +81,7 @@ def test_literals_round_trip_through_rdfxml(label: str, lang: str, description: 
 
 @SETTINGS
 @given(label=ANY | MARKUP, description=ANY | MARKUP)
+@example(label="", description="| ")  # found by hypothesis: " | " separates a node's details
 def test_labels_reach_the_html_unchanged_as_text(label: str, description: str):
     with tempfile.TemporaryDirectory() as tmp:
         path = graph_file(Path(tmp), label, "en", description)
@@ -94,3 +95,28 @@ def test_labels_reach_the_html_unchanged_as_text(label: str, description: str):
     assert node["label"] == shown
     assert data["title"] == (label or "Korea–Quebec cooperation knowledge graph")
     assert any(d.endswith(description) for d in node["details"]) or description == ""
+
+
+# Lists in the projection's attributes (GraphML, CSV, the page) are one string each; an item
+# holding the separator or a backslash must come back as it was (a description "a | b" came
+# back as two details before).
+LIST = st.lists(ANY | st.sampled_from(["|", " | ", "\\", "\\|", " \\ | ", "a | b"]), max_size=6)
+
+
+@SETTINGS
+@given(items=LIST)
+def test_joined_lists_split_back_into_their_items(items: list[str]):
+    from kqgraph.project import join, split
+
+    if items == [""]:
+        return  # one empty item and no item are both "" (an attribute with nothing in it)
+    assert split(join(items)) == items
+
+
+def test_joined_lists_escape_only_what_needs_it():
+    from kqgraph.project import join, split
+
+    assert join(["kqr:ai", "kqr:aerospace"]) == "kqr:ai | kqr:aerospace"
+    assert join(["a | b", "c\\d", "e"]) == "a \\| b | c\\\\d | e"
+    assert split("a \\| b | c\\\\d | e") == ["a | b", "c\\d", "e"]
+    assert split("") == [] and join([]) == ""

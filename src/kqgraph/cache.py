@@ -26,6 +26,7 @@ MARKER = "kqgraph-store.key"  # the files' signature, written when the build is 
 STORE_PART = b"\0store\0"  # in the marker, before the store's own files
 KEEP_STORES = 4
 SERVED = "served-"  # the writable copy `kqgraph serve` makes of a store
+DERIVED = ".derived"  # beside a store's folder: what later stages computed from it
 
 
 def persistent(files: list[Path], cache: str | None = None) -> bool:
@@ -112,6 +113,41 @@ def cached_store(files: list[Path], *, progress: Callable[[str], None] | None = 
     return ox.Store.read_only(str(folder))
 
 
+def derived(files: list[Path], name: str, depends: bytes, make: Callable[[], bytes]
+            ) -> bytes:
+    """What `make` computes from the persistent store of `files` (e.g. the network
+    projection), kept in a file beside the store and reused until the store or `depends`
+    (the code and options it was made with) changes.
+
+    The file's first line stamps the store's marker (its files' signature and the store's
+    own files as built, so a rebuilt store makes it stale), `depends` and a checksum of the
+    body (a damaged file is made again, never read). Written whole and renamed into place,
+    so that a command killed while writing, or several commands at once, leave either no
+    file or a complete one; a cache folder that cannot be written costs only the reuse.
+    """
+    folder = cache_dir() / cache_key(files)
+    marker = _marker(folder)
+    if marker is None:
+        return make()
+    stamp = f"{_checksum(marker)}{_checksum(depends)}".encode()
+    path = folder.with_name(folder.name + DERIVED) / name
+    try:
+        head, _, body = path.read_bytes().partition(b"\n")
+        if head == stamp + _checksum(body).encode():
+            return body
+    except OSError:
+        pass
+    body = make()
+    part = path.with_name(f".{name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        part.write_bytes(stamp + _checksum(body).encode() + b"\n" + body)
+        os.replace(part, path)
+    except OSError:
+        part.unlink(missing_ok=True)
+    return body
+
+
 def _marker(folder: Path) -> bytes | None:
     try:
         return (folder / MARKER).read_bytes()
@@ -167,6 +203,10 @@ def _remove_leftovers(cache: Path) -> None:
         pid = name.rpartition(".")[2]
         if kind in ("building", "damaged") and pid.isdigit() and not _alive(int(pid)):
             _remove(path)
+    for path in cache.glob(f"*{DERIVED}/.*.*.part"):  # see derived
+        pid = path.name.split(".")[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
     for path in cache.glob(f"{SERVED}*.*"):
         pid = path.name.rpartition(".")[2]
         if pid.isdigit() and not _alive(int(pid)):
@@ -254,6 +294,7 @@ def _prune(keep: Path) -> None:
     for old in stores[KEEP_STORES:]:
         if old != keep:
             _remove(old)
+            _remove(old.with_name(old.name + DERIVED))
 
 
 def _finished(folder: Path) -> bool:

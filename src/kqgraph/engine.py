@@ -15,7 +15,7 @@ Answers come back materialised as a `Result`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -96,6 +96,12 @@ class LocalEngine:
 
     def __len__(self) -> int:
         return len(self.store)
+
+    def derived(self, name: str, depends: bytes, make: Callable[[], bytes]) -> bytes:
+        """What `make` computes from a persistent store, kept beside it (kqgraph.cache)."""
+        if not self.persistent:
+            return make()
+        return cache.derived(self.files, name, depends, make)
 
     def local(self) -> LocalEngine:
         """This engine (a remote one copies itself here for stages that walk everything)."""

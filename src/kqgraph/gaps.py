@@ -32,7 +32,7 @@ from kqgraph.analysis import Chain, Stop, chain, shortest, simple, stop
 from kqgraph.errors import KqError
 from kqgraph.lookup import label, resolve
 from kqgraph.network import GraphNetwork, subclasses
-from kqgraph.project import SEP
+from kqgraph.project import split
 from kqgraph.vocab import KQR, ORG, SCHEMA, curie
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def _partners(graph: nx.MultiDiGraph, n: str, kinds: dict[str, frozenset[str]]) 
 
 
 def _sources(data: dict[str, str]) -> tuple[str, ...]:
-    return tuple(data["sources"].split(SEP)) if data["sources"] else ()
+    return tuple(split(data["sources"]))
 
 
 def _active(graph: nx.MultiDiGraph, n: str, kinds: dict[str, frozenset[str]]
@@ -208,12 +208,12 @@ def _active(graph: nx.MultiDiGraph, n: str, kinds: dict[str, frozenset[str]]
     """The sectors `n` is active in, each with (the node that shows it, its sources)."""
     out: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
     own = graph.nodes[n]
-    for s in own["sectors"].split(SEP) if own["sectors"] else []:
+    for s in split(own["sectors"]):
         out[s].append((n, _sources(own)))
     for m, link in _neighbours(graph, n):
         other = graph.nodes[m]
         if other["class"].removeprefix("kq:") in kinds["active"] and other["sectors"]:
-            for s in other["sectors"].split(SEP):
+            for s in split(other["sectors"]):
                 sources = tuple(sorted(set(_sources(link)) | set(_sources(other))))
                 if (m, sources) not in out[s]:
                     out[s].append((m, sources))

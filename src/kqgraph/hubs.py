@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from kqgraph import dates
 from kqgraph.analysis import avoided_kinds, kind_labels, simple
 from kqgraph.network import subclasses
-from kqgraph.project import SEP
+from kqgraph.project import split
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -88,7 +88,7 @@ def hubs(engine: Any, graph: nx.MultiDiGraph, *, lang: str = "en", top: int = 10
     def ranked(n: str, value: float) -> Ranked:
         d = data[n]
         return Ranked(n, d["label"], d["class"], d["class_label"], value,
-                      tuple(d["sources"].split(SEP)) if d["sources"] else ())
+                      tuple(split(d["sources"])))
 
     def best(scores: dict[str, float]) -> list[Ranked]:
         order = sorted(scores, key=lambda n: (-round(scores[n], 9), data[n]["iri"]))
@@ -126,7 +126,7 @@ def _counts(engine: Any, graph: nx.MultiDiGraph) -> tuple[list[Count], ...]:
         if kind in actors:
             country[(d["country"], d["country_label"])][d["class"]] += 1
         if d["sectors"]:
-            for s, name in zip(d["sectors"].split(SEP), d["sector_labels"].split(SEP),
+            for s, name in zip(split(d["sectors"]), split(d["sector_labels"]),
                                strict=False):
                 sector[(s, name)][d["class"]] += 1
         start = dates.span([v for v in d["start"].split(" · ") if v])

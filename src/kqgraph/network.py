@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from kqgraph import dates
 from kqgraph.lookup import node
-from kqgraph.project import NOT_EDGES, NOT_NODES, SEP, span_of
+from kqgraph.project import NOT_EDGES, NOT_NODES, span_of, split
 from kqgraph.vocab import KQ, PROV, RDF, SCHEMA, curie, expand
 
 KEEP = ("in force", "undated")  # what project.in_force keeps
@@ -210,7 +210,7 @@ class GraphNetwork:
 
     def sources(self, iri: str) -> tuple[str, ...]:
         text = self.graph.nodes[self._id[iri]]["sources"]
-        return tuple(text.split(SEP)) if text else ()
+        return tuple(split(text))
 
     def links(self, iri: str) -> list[Link]:
         if iri not in self._links:
@@ -229,8 +229,7 @@ class GraphNetwork:
     def edge(self, s: str, p: str, o: str) -> EdgeFacts:
         data = self.graph.edges[self._id[s], self._id[o], curie(p)]
         start, end = span_of(data)
-        return EdgeFacts(start, end, tuple(data["sources"].split(SEP)) if data["sources"]
-                         else ())
+        return EdgeFacts(start, end, tuple(split(data["sources"])))
 
 
 def _iri(shown: str) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kqgraph.cite import source
 from kqgraph.lookup import label
+from kqgraph.project import split
 from kqgraph.vocab import expand
 from kqgraph.wording import figure
 
@@ -27,7 +28,6 @@ SELECT ?about ?fact ?source ?date WHERE {
   OPTIONAL { ?fact prov:wasDerivedFrom ?source }
   OPTIONAL { ?fact schema:observationDate ?date }
 }"""
-SEP = " | "
 # The panel's and date filter's words, beside viz.TEXT (which the page merges them into).
 PANEL_TEXT = {
     "en": {"names": "Names", "relations": "Relations", "close": "Close",
@@ -66,7 +66,7 @@ def details(engine: Any, graph: nx.MultiDiGraph, lang: str) -> dict[str, Any]:
         return sorted(index[i] for i in set(iris))
 
     def iris(joined: str) -> list[str]:
-        return [expand(c) or c.strip("<>") for c in joined.split(SEP) if c]
+        return [expand(c) or c.strip("<>") for c in split(joined) if c]
 
     nodes = {}
     for node_id in sorted(graph):

@@ -10,13 +10,14 @@ Each node and edge says when it held (`start`, `end`, as the sources write them;
 kqgraph.dates) and who says so (`sources`): an edge's own statement when the triple is
 reified (Ford's part in the EcoPro plant ends in 2024-10), else the relation node it belongs
 to. `at` keeps what was in force on a day. Every attribute is a string, so that GraphML and
-CSV carry the projection unchanged; lists are joined with " | ".
+CSV carry the projection unchanged; lists are joined with " | " (see `join`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kqgraph import dates
@@ -29,6 +30,37 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
 SEP = " | "
+
+
+def join(items: Iterable[str]) -> str:
+    """A list as one attribute: items joined with SEP, a `|` or `\\` inside an item
+    escaped with a backslash, so that `split` gives the items back whatever they hold (a
+    description may well contain " | ")."""
+    return SEP.join(x.replace("\\", "\\\\").replace("|", "\\|") if "|" in x or "\\" in x
+                    else x for x in items)
+
+
+def split(text: str) -> list[str]:
+    """The items of a `join`ed attribute ("" is no item)."""
+    if not text:
+        return []
+    if "\\" not in text:
+        return text.split(SEP)
+    items, item, at = [], [], 0
+    while at < len(text):
+        if text[at] == "\\" and at + 1 < len(text):
+            item.append(text[at + 1])
+            at += 2
+        elif text.startswith(SEP, at):
+            items.append("".join(item))
+            item, at = [], at + len(SEP)
+        else:
+            item.append(text[at])
+            at += 1
+    items.append("".join(item))
+    return items
+
+
 # Classes shown as attributes of what they are about, never as nodes.
 NOT_NODES = {"Observation", "Claim", "Sector", "Source"}
 # Properties that are structure or provenance, never edges.
@@ -80,6 +112,61 @@ def project(
     With `only` (e.g. a CONSTRUCT's result) just those triples are drawn: their entities as
     nodes, with attributes from the whole graph, and the links among them.
     """
+    graph = _network(engine, lang, only) if only is not None else whole(engine, lang=lang)
+    if at is not None:
+        graph = in_force(graph, at)
+    return _filter(engine, graph, types=types, sectors=sectors, countries=countries,
+                   focus=focus, depth=depth)
+
+
+# The modules whose code decides what a projection holds: a change in any of them makes a
+# kept projection stale (the package version does not change between commits).
+MADE_BY = ("project", "dates", "lookup", "vocab")
+
+
+def whole(engine: Any, *, lang: str = "en") -> nx.MultiDiGraph:
+    """The whole entity network in `lang`. Of a persistent store it is kept beside the
+    store (kqgraph.cache.derived) and read back in a fraction of the time it takes to make
+    (benchmarks/README.md): views, exports and analyses of a large graph reuse it."""
+    if not engine.persistent or lang not in LANGS:
+        return _network(engine, lang, None)
+    made = []
+
+    def make() -> bytes:
+        made.append(_network(engine, lang, None))
+        return _dumps(made[0])
+
+    try:
+        depends = b"".join((Path(__file__).parent / f"{name}.py").read_bytes()
+                           for name in MADE_BY) + lang.encode()
+    except OSError:  # the package's code is not files: nothing kept
+        return _network(engine, lang, None)
+    data = engine.derived(f"projection-{lang}.json", depends, make)
+    return made[0] if made else _loads(data)
+
+
+def _dumps(graph: nx.MultiDiGraph) -> bytes:
+    import json
+
+    return json.dumps({"nodes": list(graph.nodes(data=True)),
+                       "edges": list(graph.edges(keys=True, data=True))},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _loads(data: bytes) -> nx.MultiDiGraph:
+    import json
+
+    import networkx as nx
+
+    kept = json.loads(data)
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(kept["nodes"])
+    graph.add_edges_from(kept["edges"])
+    return graph
+
+
+def _network(engine: Any, lang: str, only: Iterable[ox.Triple] | None) -> nx.MultiDiGraph:
+    """The network before filters: every entity, or those of `only`."""
     import networkx as nx
     import pyoxigraph as ox
 
@@ -118,18 +205,15 @@ def project(
         relation = s if nodes[s] & starts or not nodes[o] & starts else o
         start, end, sources = reified.get((s, p, o), (None, None, ()))
         node_start, node_end = spans[relation]
-        sources = sources or tuple(graph.nodes[index.curie(relation)]["sources"].split(SEP))
+        sources = sources or tuple(split(graph.nodes[index.curie(relation)]["sources"]))
         shown = index.curie(p)
         graph.add_edge(index.curie(s), index.curie(o), key=shown, property=shown,
                        label=pick_label(labels, lang) or shown.split(":", 1)[-1],
                        **{f"label_{code}": labels.get(code, "") for code in LANGS},
                        **_when(start or node_start, end or node_end),
-                       sources=SEP.join(x for x in sources if x),
-                       source_labels=SEP.join(index.label(_iri(x)) for x in sources if x))
-    if at is not None:
-        graph = in_force(graph, at)
-    return _filter(engine, graph, types=types, sectors=sectors, countries=countries,
-                   focus=focus, depth=depth)
+                       sources=join(x for x in sources if x),
+                       source_labels=join(index.label(_iri(x)) for x in sources if x))
+    return graph
 
 
 def _iri(shown: str) -> str:
@@ -244,12 +328,12 @@ def _attributes(index: _Index, iri: str, classes: set[str], country: str | None,
         "class_label": index.label(KQ[cls]),
         "country": index.curie(country) if country else "",
         "country_label": index.label(country) if country else "",
-        "sectors": SEP.join(index.curie(s) for s in sectors),
-        "sector_labels": SEP.join(index.label(s) for s in sectors),
-        "sources": SEP.join(index.curie(s) for s in sources),
-        "source_labels": SEP.join(index.label(s) for s in sources),
-        "facts": SEP.join(sorted({_fact_text(index, f) for f in facts})),
-        "details": SEP.join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(values.items())),
+        "sectors": join(index.curie(s) for s in sectors),
+        "sector_labels": join(index.label(s) for s in sectors),
+        "sources": join(index.curie(s) for s in sources),
+        "source_labels": join(index.label(s) for s in sources),
+        "facts": join(sorted({_fact_text(index, f) for f in facts})),
+        "details": join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(values.items())),
     }
 
 
@@ -304,7 +388,7 @@ def _filter(engine: Any, graph: nx.MultiDiGraph, *, types: Iterable[str],
     if types := [_class_name(engine, t) for t in types]:
         keep = {n for n in keep if graph.nodes[n]["class"] in types}
     if sectors := [curie(resolve(engine, s)) for s in sectors]:
-        keep = {n for n in keep if set(graph.nodes[n]["sectors"].split(SEP)) & set(sectors)}
+        keep = {n for n in keep if set(split(graph.nodes[n]["sectors"])) & set(sectors)}
     if countries := [curie(resolve(engine, c)) for c in countries]:
         keep = {n for n in keep if graph.nodes[n]["country"] in countries}
     if len(keep) < len(graph):

@@ -289,6 +289,7 @@ class RemoteEngine:
     """A SPARQL 1.1 endpoint, with the methods and signatures of kqgraph.engine.LocalEngine."""
 
     remote = True
+    persistent = False  # nothing computed from it is kept: its data can change any time
     files: list[Any] = []  # noqa: RUF012 - an endpoint has no files
 
     def __init__(self, url: str, *, update_url: str | None = None) -> None:

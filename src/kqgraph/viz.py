@@ -283,9 +283,9 @@ def _no_paths(graph: nx.MultiDiGraph, lang: str) -> dict[str, Any]:
 
 
 def _split(text: str) -> list[str]:
-    from kqgraph.project import SEP
+    from kqgraph.project import split
 
-    return text.split(SEP) if text else []
+    return split(text)
 
 
 def _footer(lang: str, graph: nx.MultiDiGraph, options: dict[str, Any], triples: int) -> str:

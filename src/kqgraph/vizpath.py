@@ -46,7 +46,7 @@ def page_data(graph: nx.MultiDiGraph, *, lang: str, engine: Any = None,
     """The page's "paths" entry: its texts, the classes to avoid (places, read from the
     engine's ontology; none without one), each link's sources and dates, and the path to
     highlight (`path`, from Graph.path) if any."""
-    from kqgraph.project import SEP
+    from kqgraph.project import split
 
     avoid: list[str] = []
     avoid_labels: list[str] = []
@@ -62,7 +62,7 @@ def page_data(graph: nx.MultiDiGraph, *, lang: str, engine: Any = None,
     # Each link's property IRI, dates and sources; a source label is written once, in
     # `sources`, and links give its position there.
     named = sorted({s for _, _, d in graph.edges(data=True)
-                    for s in (d.get("source_labels") or "").split(SEP) if s})
+                    for s in split(d.get("source_labels") or "") if s})
     where = {s: i for i, s in enumerate(named)}
     links = {}
     for a, b, k, d in graph.edges(keys=True, data=True):
@@ -70,7 +70,7 @@ def page_data(graph: nx.MultiDiGraph, *, lang: str, engine: Any = None,
         for key in ("start", "end"):
             if d.get(key):
                 entry[key] = d[key]
-        cited = [where[s] for s in (d.get("source_labels") or "").split(SEP) if s]
+        cited = [where[s] for s in split(d.get("source_labels") or "") if s]
         if cited:
             entry["sources"] = cited
         links[f"{a} {k} {b}"] = entry
