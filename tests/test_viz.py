@@ -222,7 +222,8 @@ def test_a_large_network_is_drawn_without_arrowheads_or_borders(page, engine, tm
     def drawn(path: Path) -> list:
         page.open(path)
         return page.page.evaluate(
-            "[window.kqEdges.get().filter(e => e.arrows).length,"
+            "[Object.values(window.kqNetwork.body.edges)"
+            "   .filter(e => e.options.arrows.to.enabled).length,"
             " window.kqNetwork.body.nodes[window.kqNodes.getIds()[0]].options.borderWidth,"
             " window.kqNetwork.renderer.options.hideEdgesOnDrag]")
 
@@ -232,6 +233,50 @@ def test_a_large_network_is_drawn_without_arrowheads_or_borders(page, engine, tm
     large = tmp_path / "large.html"
     large.write_text(render(engine), encoding="utf-8")
     assert drawn(large) == [0, 0, True]
+    assert page.errors == []
+
+
+def test_a_large_network_names_its_nodes_when_zoomed_in(page, engine, tmp_path: Path,
+                                                        monkeypatch, shipped_page):
+    import kqgraph.viz as viz_module
+
+    named = ("window.kqNodes.get().filter(n => n.label).map(n => n.id).sort()")
+    page.open(shipped_page)
+    every = page.page.evaluate("window.kqNodes.getIds().sort()")
+    assert page.page.evaluate(named) == every  # a small network: every name from the start
+    monkeypatch.setattr(viz_module, "LARGE", 10)
+    large = tmp_path / "large.html"
+    large.write_text(render(engine), encoding="utf-8")
+    page.open(large)
+    people = page.page.evaluate(
+        "window.kqData.nodes.filter(n => n.shape === 'ellipse').map(n => n.id).sort()")
+    assert people and page.page.evaluate(named) == people  # an ellipse's name is its shape
+    # Zoomed in on Mila: the nodes then in view get their names, the others not yet.
+    page.page.evaluate("""() => {
+        window.kqNetwork.moveTo({position: window.kqNetwork.getPosition('kqr:mila'),
+                                 scale: 2, animation: false});
+        window.kqNameInView();
+    }""")
+    in_view = page.page.evaluate("""() => {
+        const net = window.kqNetwork, box = document.getElementById('network');
+        const a = net.DOMtoCanvas({x: 0, y: 0});
+        const b = net.DOMtoCanvas({x: box.clientWidth, y: box.clientHeight});
+        return Object.entries(net.getPositions())
+            .filter(([id, p]) => p.x >= a.x && p.x <= b.x && p.y >= a.y && p.y <= b.y)
+            .map(([id]) => id);
+    }""")
+    assert "kqr:mila" in in_view and len(in_view) < len(every)
+    assert page.page.evaluate(named) == sorted({*people, *in_view})
+    labels = page.page.evaluate(
+        "Object.fromEntries(window.kqNodes.get().map(n => [n.id, n.label]))")
+    wanted = {n["id"]: n["label"] for n in page.page.evaluate("window.kqData.nodes")}
+    assert all(labels[n] == wanted[n] for n in in_view)
+    assert page.page.evaluate("document.body.dataset.named") == str(len({*people, *in_view}))
+    # Zoomed out below readable names (14 px at 0.3 is 4.2 px): those given stay, no more
+    # are added.
+    page.page.evaluate("() => { window.kqNetwork.moveTo({scale: 0.3, animation: false}); "
+                       "window.kqNameInView(); }")
+    assert page.page.evaluate(named) == sorted({*people, *in_view})
     assert page.errors == []
 
 

@@ -116,11 +116,17 @@
   var aside = el("aside");
   aside.id = "panel"; aside.hidden = true;
   document.getElementById("main").insertBefore(aside, document.getElementById("legend"));
-  var related = {};
-  data.edges.forEach(function (e) {
-    (related[e.from] = related[e.from] || []).push({ edge: e, other: e.to, out: true });
-    (related[e.to] = related[e.to] || []).push({ edge: e, other: e.from, out: false });
-  });
+  var related = null;  // each node's links, made when the panel first opens
+  function relatedTo(id) {
+    if (!related) {
+      related = {};
+      data.edges.forEach(function (e) {
+        (related[e.from] = related[e.from] || []).push({ edge: e, other: e.to, out: true });
+        (related[e.to] = related[e.to] || []).push({ edge: e, other: e.from, out: false });
+      });
+    }
+    return related[id];
+  }
   // "Mila–Seoul AI Hub MOU (2023)" on 2023-06-27 reads "Mila–Seoul AI Hub MOU (2023-06-27)".
   function dated(name, entry) {
     if (!entry || !entry.start) { return name; }
@@ -159,7 +165,7 @@
     facts.forEach(function (f) { list.appendChild(el("li", f)); });
     d.facts.forEach(function (f) { list.appendChild(el("li", f[0] + " " + cite(f[1]))); });
     if (facts.length || d.facts.length) { aside.appendChild(el("h3", T.facts)); aside.appendChild(list); }
-    var links = (related[id] || []).slice().sort(function (a, b) {
+    var links = (relatedTo(id) || []).slice().sort(function (a, b) {
       return (a.out === b.out ? 0 : a.out ? -1 : 1) || (a.edge.label < b.edge.label ? -1 : a.edge.label > b.edge.label ? 1 : 0);
     });
     if (links.length) {
@@ -172,7 +178,9 @@
         var go = el("button", dated(other ? other.label : l.other, own ? null : info), "kq-goto");
         go.type = "button";
         go.addEventListener("click", function () {
-          network.selectNodes([l.other]); network.focus(l.other, { scale: 1.2, animation: false }); showPanel(l.other);
+          network.selectNodes([l.other]); network.focus(l.other, { scale: 1.2, animation: false });
+          if (window.kqNameInView) { window.kqNameInView(); }
+          showPanel(l.other);
         });
         li.appendChild(document.createTextNode(l.out ? l.edge.label + " → " : "← " + l.edge.label + " · "));
         li.appendChild(go);

@@ -23,23 +23,31 @@
     if (link.start && link.end) { return link.start + " – " + link.end; }
     return link.start || (link.end ? "… – " + link.end : "");
   }
-  var byId = {}, avoid = {}, near = {}, between = {};
-  data.nodes.forEach(function (n) { byId[n.id] = n; near[n.id] = {}; });
+  var byId = {}, avoid = {}, near = null, between = null;
+  data.nodes.forEach(function (n) { byId[n.id] = n; });
   P.avoid.forEach(function (c) { avoid[c] = true; });
   function compare(a, b) { return a < b ? -1 : (a > b ? 1 : 0); }
   function byIri(a, b) { return compare(byId[a].iri, byId[b].iri); }
-  data.edges.forEach(function (e) {
-    if (e.from === e.to) { return; }
-    near[e.from][e.to] = true; near[e.to][e.from] = true;
-    [e.from + "\n" + e.to, e.to + "\n" + e.from].forEach(function (k) {
-      (between[k] = between[k] || []).push(e);
+  // Each node's neighbours by IRI and the links between two nodes, made at the first path
+  // asked for (a quarter of a second for a large network, not spent on opening the page).
+  function index() {
+    if (near) { return; }
+    near = {}; between = {};
+    data.nodes.forEach(function (n) { near[n.id] = {}; });
+    data.edges.forEach(function (e) {
+      if (e.from === e.to) { return; }
+      near[e.from][e.to] = true; near[e.to][e.from] = true;
+      [e.from + "\n" + e.to, e.to + "\n" + e.from].forEach(function (k) {
+        (between[k] = between[k] || []).push(e);
+      });
     });
-  });
-  Object.keys(near).forEach(function (id) { near[id] = Object.keys(near[id]).sort(byIri); });
+    Object.keys(near).forEach(function (id) { near[id] = Object.keys(near[id]).sort(byIri); });
+  }
 
   // The first shortest chain from a to b: distances to b, then from a the first neighbour
   // by IRI one step closer, each time.
   function shortest(a, b, avoiding) {
+    index();
     function open(v) { return v === a || v === b || !avoiding || !avoid[byId[v].class]; }
     var dist = {}, queue = [b];
     dist[b] = 0;
@@ -59,6 +67,7 @@
   }
   // The link a hop follows: the first by property IRI, the one read forward first.
   function hop(u, v) {
+    index();
     var found = between[u + "\n" + v].slice().sort(function (x, y) {
       return compare(P.links[x.id].property, P.links[y.id].property) ||
         compare(x.from === u ? 0 : 1, y.from === u ? 0 : 1);
@@ -103,7 +112,8 @@
   }
   function restore() {
     nodes.update(data.nodes.map(function (n) {
-      return { id: n.id, color: n.color, borderWidth: 1, font: { multi: false, color: "#343434" } };
+      return { id: n.id, color: n.color, borderWidth: data.large ? 0 : 1,
+               font: { multi: false, color: "#343434" } };
     }));
     edges.update(data.edges.map(function (e) {
       return { id: e.id, width: 1, color: { color: "#9aa", highlight: "#333", hover: "#848484" } };

@@ -59,18 +59,23 @@
     box.appendChild(el("div", T.sources + ": " + n.sources.join("; "), "muted"));
     return box;
   }
-  var nodes = new vis.DataSet(data.nodes.map(function (n) {
-    return { id: n.id, label: n.label, shape: n.shape, color: n.color, size: n.size,
-             x: n.x, y: n.y, title: tooltip(n), font: { multi: false } };
-  }));
   // A large network (thousands of nodes) is drawn lighter: no arrowheads or borders, which
   // cost most of each frame there and are below a pixel at its zoom, and no edges while it
   // is dragged or zoomed. Directions stay in the tooltips and the side panel.
   var large = data.large;
+  // It also opens without names on its nodes: measuring thousands of labels cost about half
+  // a second of its opening, and at the zoom that shows it whole they are below the size
+  // vis-network draws. Zoomed in, the nodes in view get theirs (nameInView). An ellipse
+  // keeps its name: the name is its shape.
+  var named = {};
+  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    var name = !large || n.shape === "ellipse";
+    if (name) { named[n.id] = true; }
+    return { id: n.id, label: name ? n.label : undefined, shape: n.shape, color: n.color,
+             size: n.size, x: n.x, y: n.y, title: tooltip(n), font: { multi: false } };
+  }));
   var edges = new vis.DataSet(data.edges.map(function (e) {
-    return { id: e.id, from: e.from, to: e.to, arrows: large ? "" : "to",
-             title: el("div", e.label, "kq-tip"),
-             font: { multi: false, size: 11 }, color: { color: "#9aa", highlight: "#333" } };
+    return { id: e.id, from: e.from, to: e.to, title: el("div", e.label, "kq-tip") };
   }));
   var byId = {};
   data.nodes.forEach(function (n) { byId[n.id] = n; });
@@ -79,7 +84,11 @@
     interaction: { hover: true, tooltipDelay: 120, navigationButtons: false,
                    hideEdgesOnDrag: large, hideEdgesOnZoom: large },
     nodes: { font: { size: 14, face: FONTS }, borderWidth: large ? 0 : 1 },
-    edges: { smooth: data.physics ? { type: "continuous" } : false, width: 1 },
+    // Edges' look in the options, not on each edge: each one's own options are merged
+    // into its defaults when it is made (a tenth of a second at 20,000 edges).
+    edges: { smooth: data.physics ? { type: "continuous" } : false, width: 1,
+             arrows: { to: { enabled: !large } }, font: { multi: false, size: 11 },
+             color: { color: "#9aa", highlight: "#333" } },
     physics: data.physics ? {
       enabled: true, solver: "forceAtlas2Based",
       forceAtlas2Based: { gravitationalConstant: -60, springLength: 120 },
@@ -110,6 +119,26 @@
   } else {
     network.once("afterDrawing", ready);
   }
+  // Names of the nodes in view, once the zoom makes them readable: a label is drawn from 5 px,
+  // the nodes' font is 14 px. Called a moment after the view stops changing.
+  var naming = null;
+  function nameInView() {
+    if (!large || network.getScale() * 14 < 5) { return; }
+    var w = container.clientWidth, h = container.clientHeight;
+    var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: w, y: h });
+    var at = network.getPositions(), add = [];
+    data.nodes.forEach(function (n) {
+      var p = at[n.id];
+      if (!named[n.id] && p && p.x >= a.x && p.x <= b.x && p.y >= a.y && p.y <= b.y) {
+        named[n.id] = true; add.push({ id: n.id, label: n.label });
+      }
+    });
+    if (add.length) { nodes.update(add); }
+    document.body.setAttribute("data-named", String(Object.keys(named).length));
+  }
+  function nameSoon() { clearTimeout(naming); naming = setTimeout(nameInView, 150); }
+  window.kqNameInView = nameInView;
+  ["zoom", "dragEnd", "animationFinished"].forEach(function (e) { network.on(e, nameSoon); });
   network.on("hoverEdge", function (p) { edges.update({ id: p.edge, label: edgeLabel[p.edge] }); });
   network.on("blurEdge", function (p) { edges.update({ id: p.edge, label: "" }); });
   var edgeLabel = {};
@@ -177,6 +206,7 @@
     if (!hit) { status.textContent = T.notfound; return; }
     network.selectNodes([hit.id]);
     network.focus(hit.id, { scale: 1.4, animation: false });
+    nameInView();
     document.body.setAttribute("data-focused", hit.id);
   }
   search.addEventListener("change", find);
