@@ -206,6 +206,17 @@ def test_pruned_stores_take_their_derived_data_along(tmp_path: Path):
         [*names[1:], *(n + store_cache.DERIVED for n in names[1:])])
 
 
+def test_a_killed_write_of_derived_data_is_cleared(tmp_path: Path):
+    folder = tmp_path / "cache" / f"0123456789abcdef{store_cache.DERIVED}"
+    folder.mkdir(parents=True)
+    dead = folder / ".projection-en.json.999999999.part"  # no such process
+    alive = folder / f".projection-fr.json.{os.getpid()}.part"  # still writing
+    for path in (dead, alive):
+        path.write_bytes(b"{")
+    store_cache._remove_leftovers(tmp_path / "cache")
+    assert sorted(p.name for p in folder.iterdir()) == [alive.name]
+
+
 def test_query_errors_come_before_graph_errors(tmp_path: Path):
     # The graph is parsed on a thread while the query is read: the order of the messages
     # must not depend on which finishes first.
