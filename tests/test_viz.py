@@ -403,6 +403,25 @@ def test_with_ontology_adds_it_once():
     assert len(LocalEngine.open(files))  # loads
 
 
+def test_the_footer_counts_what_is_drawn_in_the_page_language(engine, monkeypatch):
+    import kqgraph.viz as viz_module
+    from kqgraph import __version__
+
+    graph = project(engine)
+    n, m, triples = graph.number_of_nodes(), graph.number_of_edges(), len(engine)
+    tail = "https://w3id.org/kqgraph/source/"
+    assert _data(render(engine))["footer"] == (
+        f"kqgraph {__version__} · {triples} triples · {n} nodes, {m} edges · "
+        f"options: lang=en · sources: {tail}")
+    assert _data(render(engine, lang="ko"))["footer"] == (
+        f"kqgraph {__version__} · {triples} 트리플 · {n} 노드, {m} 링크 · "
+        f"옵션: lang=ko · 출처: {tail}")
+    monkeypatch.setattr(viz_module, "LARGE", 10)  # drawn as a large network: names on zoom
+    assert _data(render(engine, lang="fr"))["footer"] == (
+        f"kqgraph {__version__} · {triples} triplets · {n} nœuds (noms affichés en zoomant), "
+        f"{m} liens · options: lang=fr · sources: {tail}")
+
+
 def test_large_networks_draw_a_precomputed_layout_without_physics():
     import networkx as nx
 

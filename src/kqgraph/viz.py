@@ -288,12 +288,26 @@ def _split(text: str) -> list[str]:
     return split(text)
 
 
+# The footer's words: what the page draws, and for a large network where its names are.
+FOOTER = {
+    "en": {"triples": "triples", "nodes": "nodes", "edges": "edges", "options": "options",
+           "sources": "sources", "zoom": "names shown when zoomed in"},
+    "fr": {"triples": "triplets", "nodes": "nœuds", "edges": "liens", "options": "options",
+           "sources": "sources", "zoom": "noms affichés en zoomant"},
+    "ko": {"triples": "트리플", "nodes": "노드", "edges": "링크", "options": "옵션",
+           "sources": "출처", "zoom": "확대하면 이름 표시"},
+}
+
+
 def _footer(lang: str, graph: nx.MultiDiGraph, options: dict[str, Any], triples: int) -> str:
+    words = FOOTER[lang]
     shown = ", ".join(f"{k}={v if not isinstance(v, list) else '+'.join(v)}"
                       for k, v in sorted(options.items()))
-    return (f"kqgraph {__version__} · {triples} triples · {graph.number_of_nodes()} nodes, "
-            f"{graph.number_of_edges()} edges · options: {shown} · "
-            "sources: https://w3id.org/kqgraph/source/")
+    zoom = f" ({words['zoom']})" if graph.number_of_nodes() > LARGE else ""
+    return (f"kqgraph {__version__} · {triples} {words['triples']} · "
+            f"{graph.number_of_nodes()} {words['nodes']}{zoom}, "
+            f"{graph.number_of_edges()} {words['edges']} · {words['options']}: {shown} · "
+            f"{words['sources']}: https://w3id.org/kqgraph/source/")
 
 
 def _asset(name: str) -> str:
