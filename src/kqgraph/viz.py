@@ -219,6 +219,8 @@ def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, An
          paths: dict[str, Any] | None = None) -> str:
     """The whole HTML document; `panel` (kqgraph.panel.details) feeds the side panel and
     the date filter, `paths` (kqgraph.vizpath.page_data) the path finder."""
+    from kqgraph.project import split
+
     drawn, drawn_edges = network(graph)
     physics = graph.number_of_nodes() <= PHYSICS_LIMIT
     nodes = []
@@ -230,10 +232,10 @@ def page(graph: nx.MultiDiGraph, *, lang: str, title: str, options: dict[str, An
             "class": data["class"], "classLabel": data["class_label"],
             "labels": [data["label_ko"], data["label_en"], data["label_fr"]],
             "country": data["country"], "countryLabel": data["country_label"],
-            "sectors": _split(data["sectors"]),
-            "sectorLabels": _split(data["sector_labels"]), "iri": data["iri"],
-            "sources": _split(data["source_labels"]), "facts": _split(data["facts"]),
-            "details": _split(data["details"]),
+            "sectors": split(data["sectors"]),
+            "sectorLabels": split(data["sector_labels"]), "iri": data["iri"],
+            "sources": split(data["source_labels"]), "facts": split(data["facts"]),
+            "details": split(data["details"]),
         })
     edges = [{"id": e["id"], "from": e["from"], "to": e["to"],
               "label": graph.edges[e["from"], e["to"], e["property"]]["label"]}
@@ -280,12 +282,6 @@ def _no_paths(graph: nx.MultiDiGraph, lang: str) -> dict[str, Any]:
     from kqgraph.vizpath import page_data
 
     return page_data(graph, lang=lang)
-
-
-def _split(text: str) -> list[str]:
-    from kqgraph.project import split
-
-    return split(text)
 
 
 # The footer's words: what the page draws, and for a large network where its names are.

@@ -63,6 +63,7 @@
   // cost most of each frame there and are below a pixel at its zoom, and no edges while it
   // is dragged or zoomed. Directions stay in the tooltips and the side panel.
   var large = data.large;
+  var FONT_SIZE = 14;  // the nodes' names
   // It also opens without names on its nodes: measuring thousands of labels cost about half
   // a second of its opening, and at the zoom that shows it whole they are below the size
   // vis-network draws. Zoomed in, the nodes in view get theirs (nameInView). An ellipse
@@ -83,7 +84,7 @@
     layout: { randomSeed: data.seed, improvedLayout: false },
     interaction: { hover: true, tooltipDelay: 120, navigationButtons: false,
                    hideEdgesOnDrag: large, hideEdgesOnZoom: large },
-    nodes: { font: { size: 14, face: FONTS }, borderWidth: large ? 0 : 1 },
+    nodes: { font: { size: FONT_SIZE, face: FONTS }, borderWidth: large ? 0 : 1 },
     // Edges' look in the options, not on each edge: each one's own options are merged
     // into its defaults when it is made (a tenth of a second at 20,000 edges).
     edges: { smooth: data.physics ? { type: "continuous" } : false, width: 1,
@@ -119,11 +120,11 @@
   } else {
     network.once("afterDrawing", ready);
   }
-  // Names of the nodes in view, once the zoom makes them readable: a label is drawn from 5 px,
-  // the nodes' font is 14 px. Called a moment after the view stops changing.
+  // Names of the nodes in view, once the zoom makes them readable (vis-network draws a label
+  // from 5 px on screen). Called a moment after the view stops changing.
   var naming = null;
   function nameInView() {
-    if (!large || network.getScale() * 14 < 5) { return; }
+    if (!large || network.getScale() * FONT_SIZE < 5) { return; }
     var w = container.clientWidth, h = container.clientHeight;
     var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: w, y: h });
     var at = network.getPositions(), add = [];
