@@ -100,6 +100,17 @@ def test_a_store_damaged_behind_its_marker_is_rebuilt(cache: Path, builds, graph
     assert len(builds) == 2
 
 
+def test_viz_of_a_graph_without_the_ontology_builds_one_store(cache: Path, builds,
+                                                              graph_copy: Path,
+                                                              tmp_path: Path):
+    # viz reads the data with the ontology; the data's own store is not needed, and opening
+    # it only to compare file lists built it as well: two builds of a graph never seen.
+    data = graph_copy / "data"
+    assert kq("viz", "-g", str(data), "-o", str(tmp_path / "page.html"))[0] == 0
+    assert len(builds) == 1
+    assert [f.name for f in builds[0]][-1] == "ontology.ttl"
+
+
 @pytest.fixture
 def projections(monkeypatch) -> list[str]:
     """The language of every network projection made (not read back) during the test."""

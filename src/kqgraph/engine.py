@@ -103,6 +103,15 @@ class LocalEngine:
             return make()
         return cache.derived(self.files, name, depends, make)
 
+    def in_memory(self) -> LocalEngine:
+        """The same files parsed into an in-memory store: for a stage that reads every
+        triple once, as making the network projection does, parsing them again is faster
+        than reading a persistent store (at 100k triples 3.5 s against 4.8–5.4 s for the
+        whole projection; a full scan from RocksDB alone takes 1.5 s, from memory 0.2 s)."""
+        if not self.persistent:
+            return self
+        return LocalEngine.open(self.files, cache_mode="never")
+
     def local(self) -> LocalEngine:
         """This engine (a remote one copies itself here for stages that walk everything)."""
         return self
@@ -137,7 +146,8 @@ def materialise(answer: Any) -> Result:
         return Result("CONSTRUCT", triples=list(answer))
     names = [v.value for v in answer.variables]
     return Result("SELECT", variables=names,
-                  rows=[{n: row[n] for n in names if row[n] is not None} for row in answer])
+                  rows=[{n: v for n, v in zip(names, row, strict=True) if v is not None}
+                        for row in answer])
 
 
 def _run(engine: LocalEngine, text: str, bindings: dict[str, Any] | None, origin: str,

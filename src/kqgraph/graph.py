@@ -109,10 +109,12 @@ class Graph:
                 self._whole = self.engine.local()
             else:
                 from kqgraph.engine import LocalEngine
-                from kqgraph.files import with_ontology
+                from kqgraph.files import graph_files, with_ontology
 
                 files = with_ontology(self.paths)
-                self._whole = (self.engine if len(files) == len(self.engine.files)
+                # Compared with the files, not the engine: opening the engine only to
+                # compare would build a second store of a graph never opened before.
+                self._whole = (self.engine if len(files) == len(graph_files(self.paths))
                                else LocalEngine.open(files, cache_mode=self.cache,
                                                      progress=self.progress))
         return self._whole

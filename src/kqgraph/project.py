@@ -36,6 +36,10 @@ def join(items: Iterable[str]) -> str:
     """A list as one attribute: items joined with SEP, a `|` or `\\` inside an item
     escaped with a backslash, so that `split` gives the items back whatever they hold (a
     description may well contain " | ")."""
+    items = list(items)
+    text = SEP.join(items)
+    if "\\" not in text and text.count("|") == max(len(items) - 1, 0):
+        return text  # nothing to escape: the common case, checked once for the whole list
     return SEP.join(x.replace("\\", "\\\\").replace("|", "\\|") if "|" in x or "\\" in x
                     else x for x in items)
 
@@ -133,7 +137,7 @@ def whole(engine: Any, *, lang: str = "en") -> nx.MultiDiGraph:
     made = []
 
     def make() -> bytes:
-        made.append(_network(engine, lang, None))
+        made.append(_network(engine.in_memory(), lang, None))
         return _dumps(made[0])
 
     try:
