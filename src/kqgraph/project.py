@@ -37,8 +37,10 @@ def join(items: Iterable[str]) -> str:
     escaped with a backslash, so that `split` gives the items back whatever they hold (a
     description may well contain " | ")."""
     items = list(items)
+    if not items:
+        return ""
     text = SEP.join(items)
-    if "\\" not in text and text.count("|") == max(len(items) - 1, 0):
+    if "\\" not in text and text.count("|") == len(items) - 1:
         return text  # nothing to escape: the common case, checked once for the whole list
     return SEP.join(x.replace("\\", "\\\\").replace("|", "\\|") if "|" in x or "\\" in x
                     else x for x in items)
@@ -204,19 +206,25 @@ def _network(engine: Any, lang: str, only: Iterable[ox.Triple] | None) -> nx.Mul
     edges = sorted({(s, p, o) for s, p, o in triples
                     if s in nodes and p not in NOT_EDGES and o in nodes})
     starts = set(dates.STARTS)
+    named: dict[str, dict[str, str]] = {}  # a property's CURIE and labels, made once
     for s, p, o in edges:
-        labels = index.labels.get(p, {})
+        if (names := named.get(p)) is None:
+            labels = index.labels.get(p, {})
+            shown = index.curie(p)
+            names = named[p] = {
+                "property": shown, "label": pick_label(labels, lang) or shown.split(":", 1)[-1],
+                **{f"label_{code}": labels.get(code, "") for code in LANGS}}
         relation = s if nodes[s] & starts or not nodes[o] & starts else o
         start, end, sources = reified.get((s, p, o), (None, None, ()))
         node_start, node_end = spans[relation]
-        sources = sources or tuple(split(graph.nodes[index.curie(relation)]["sources"]))
-        shown = index.curie(p)
-        graph.add_edge(index.curie(s), index.curie(o), key=shown, property=shown,
-                       label=pick_label(labels, lang) or shown.split(":", 1)[-1],
-                       **{f"label_{code}": labels.get(code, "") for code in LANGS},
-                       **_when(start or node_start, end or node_end),
-                       sources=join(x for x in sources if x),
-                       source_labels=join(index.label(_iri(x)) for x in sources if x))
+        if sources:
+            cited = {"sources": join(x for x in sources if x),
+                     "source_labels": join(index.label(_iri(x)) for x in sources if x)}
+        else:  # the relation node's own, already joined
+            held = graph.nodes[index.curie(relation)]
+            cited = {"sources": held["sources"], "source_labels": held["source_labels"]}
+        graph.add_edge(index.curie(s), index.curie(o), key=names["property"], **names,
+                       **_when(start or node_start, end or node_end), **cited)
     return graph
 
 
@@ -274,22 +282,23 @@ class _Index:
 
         self.lang = lang
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
-        self.of: dict[str, list[ox.Triple]] = defaultdict(list)
+        # subject → predicate → objects, for the kept subjects (the nodes and their facts)
+        self.of: dict[str, dict[str, list[Any]]] = {}
         self.links: list[tuple[str, str, str]] = []
         self._curies: dict[str, str] = {}
         self._shown: dict[str, str] = {}
         label_iri = RDFS.label
-        for triple in triples:
-            subject, predicate, obj = triple
-            if not isinstance(subject, ox.NamedNode):
+        named, literal = ox.NamedNode, ox.Literal
+        for subject, predicate, obj in triples:
+            if not isinstance(subject, named):
                 continue
-            s = subject.value
-            if predicate.value == label_iri and isinstance(obj, ox.Literal):
+            s, p = subject.value, predicate.value
+            if p == label_iri and isinstance(obj, literal):
                 self.labels[s][obj.language or ""] = obj.value
-            elif isinstance(obj, ox.NamedNode):
-                self.links.append((s, predicate.value, obj.value))
+            elif isinstance(obj, named):
+                self.links.append((s, p, obj.value))
             if s in kept:
-                self.of[s].append(triple)
+                self.of.setdefault(s, {}).setdefault(p, []).append(obj)
 
     def curie(self, iri: str) -> str:
         if (shown := self._curies.get(iri)) is None:
@@ -314,7 +323,7 @@ class _Index:
         return term.value
 
     def objects(self, iri: str, predicate: str) -> list[Any]:
-        return [t.object for t in self.of.get(iri, ()) if t.predicate.value == predicate]
+        return self.of.get(iri, {}).get(predicate, [])
 
 
 def _attributes(index: _Index, iri: str, classes: set[str], country: str | None,
@@ -346,12 +355,12 @@ def _literals(index: _Index, iri: str) -> dict[str, list[str]]:
     language tag, those in `lang` (or the fallback language), every one of them, sorted."""
     import pyoxigraph as ox
 
-    by_property: dict[Any, list[Any]] = defaultdict(list)
-    for triple in index.of.get(iri, ()):
-        if isinstance(triple.object, ox.Literal) and triple.predicate.value != RDFS.label:
-            by_property[triple.predicate].append(triple.object)
     out = {}
-    for prop, literals in by_property.items():
+    label_iri = RDFS.label
+    for prop, objects in index.of.get(iri, {}).items():
+        literals = [o for o in objects if isinstance(o, ox.Literal)]
+        if not literals or prop == label_iri:
+            continue
         chosen = sorted({lit.value for lit in literals if not lit.language})
         tagged: dict[str, list[str]] = defaultdict(list)
         for lit in literals:
@@ -359,7 +368,7 @@ def _literals(index: _Index, iri: str) -> dict[str, list[str]]:
                 tagged[lit.language].append(lit.value)
         if tagged:
             chosen += sorted(pick_label(dict(tagged), index.lang) or [])
-        out[index.display(prop)] = chosen
+        out[index.label(prop)] = chosen
     return out
 
 
