@@ -147,6 +147,21 @@ def test_a_projection_is_kept_beside_its_store_and_reused(cache: Path, projectio
     assert projections == ["en", "fr"]  # one per language
 
 
+def test_a_kept_projection_is_compact_json_that_reads_back_equal(engine: LocalEngine):
+    # The file is written with orjson for speed: it must be the JSON the standard library
+    # writes (readable by any tool) and give back the same network, attributes included.
+    from kqgraph import project
+
+    graph = project._network(engine, "en", None)
+    data = project._dumps(graph)
+    plain = {"nodes": list(graph.nodes(data=True)),
+             "edges": list(graph.edges(keys=True, data=True))}
+    assert data == json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+    back = project._loads(data)
+    assert list(back.nodes(data=True)) == list(graph.nodes(data=True))
+    assert list(back.edges(keys=True, data=True)) == list(graph.edges(keys=True, data=True))
+
+
 def test_a_kept_projection_is_made_again_after_an_edit(cache: Path, projections,
                                                        graph_copy: Path, tmp_path: Path):
     g = ["-g", str(graph_copy), "-f", "csv"]

@@ -245,14 +245,19 @@ def _graphml(ctx: Context) -> bytes:
     one pass over strings: ElementTree built and serialised 470,000 elements at 100k
     triples, 2.5 times the projection itself. networkx writes what is not all strings."""
     graph = ctx.projection
-    records = [("node", data) for _, data in graph.nodes(data=True)]
-    records += [("edge", data) for _, _, data in graph.edges(data=True)]
-    if any(not isinstance(value, str) for _, data in records for value in data.values()):
+    nodes = list(graph.nodes(data=True))
+    edges = list(graph.edges(keys=True, data=True))
+    records = [("node", data) for _, data in nodes] + [("edge", e[3]) for e in edges]
+    kinds: set[type] = set()
+    for _, data in records:
+        kinds.update(map(type, data.values()))
+    if kinds - {str}:
         return _graphml_by_networkx(graph)
     keys: dict[tuple[str, str], str] = {}
     for scope, data in records:
         for name in data:
-            keys.setdefault((name, scope), f"d{len(keys)}")
+            if (name, scope) not in keys:
+                keys[(name, scope)] = f"d{len(keys)}"
     out = [GRAPHML_HEAD]
     out += [f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" '
             'attr.type="string" />\n' for (name, scope), key in reversed(keys.items())]
@@ -271,9 +276,9 @@ def _graphml(ctx: Context) -> bytes:
     opening: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
     for (name, scope), key in keys.items():
         opening[scope][name] = f'      <data key="{key}"'
-    for node, data in graph.nodes(data=True):
+    for node, data in nodes:
         element(f'    <node id="{_attrib(str(node))}"', "    </node>\n", "node", data)
-    for source, target, key, data in graph.edges(keys=True, data=True):
+    for source, target, key, data in edges:
         element(f'    <edge source="{_attrib(str(source))}" target="{_attrib(str(target))}" '
                 f'id="{_attrib(str(key))}"', "    </edge>\n", "edge", data)
     out.append("  </graph>\n</graphml>\n")
