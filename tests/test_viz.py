@@ -193,6 +193,20 @@ kqs:x a kq:Source ; rdfs:label {json.dumps(XSS_IMG)}@en .
     return out
 
 
+def test_page_data_is_the_standard_librarys_json_made_script_safe():
+    # The page's data is written with orjson for speed; it must be what json.dumps writes
+    # (keys sorted at every depth, no ASCII escaping), then made safe inside <script>.
+    from kqgraph.viz import _json_for_script
+
+    value = {"z": [1, -2, {"b": "\u2028</script>&", "a": "한국 · Québec 𝄞"}], "a": "\"\\\n"}
+    expected = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028")):
+        expected = expected.replace(char, code)
+    assert _json_for_script(value) == expected
+    assert json.loads(_json_for_script(value)) == value
+
+
 def test_hostile_text_is_escaped_in_the_file(hostile_page: Path):
     html = hostile_page.read_text(encoding="utf-8")
     assert html.count("</script>") == 3  # the page's own three scripts, nothing more
