@@ -332,28 +332,36 @@ class _Index:
         return self.of.get(iri, {}).get(predicate, [])
 
 
+_LABEL_KEYS = tuple((f"label_{code}", code) for code in LANGS)
+
+
 def _attributes(index: _Index, iri: str, classes: set[str], country: str | None,
                 facts: list[str]) -> dict[str, str]:
     cls = "Talk" if "Talk" in classes else min(classes - {"Source"})
     labels = index.labels.get(iri, {})
-    sources = sorted(o.value for o in index.objects(iri, PROV.wasDerivedFrom))
-    sectors = sorted(o.value for o in index.objects(iri, KQ.sector))
+    held = index.of.get(iri, {})
+    sources = sorted(o.value for o in held.get(PROV.wasDerivedFrom, ()))
+    sectors = sorted(o.value for o in held.get(KQ.sector, ()))
     values = _literals(index, iri)
-    return {
+    attributes = {
         "iri": iri,
         "label": pick_label(labels, index.lang) or index.curie(iri).split(":", 1)[-1],
-        **{f"label_{code}": labels.get(code, "") for code in LANGS},
+    }
+    for key, code in _LABEL_KEYS:
+        attributes[key] = labels.get(code, "")
+    attributes.update({
         "class": f"kq:{cls}",
-        "class_label": index.label(KQ[cls]),
+        "class_label": index.label(KQ.base + cls),
         "country": index.curie(country) if country else "",
         "country_label": index.label(country) if country else "",
-        "sectors": join(index.curie(s) for s in sectors),
-        "sector_labels": join(index.label(s) for s in sectors),
-        "sources": join(index.curie(s) for s in sources),
-        "source_labels": join(index.label(s) for s in sources),
+        "sectors": join([index.curie(s) for s in sectors]),
+        "sector_labels": join([index.label(s) for s in sectors]),
+        "sources": join([index.curie(s) for s in sources]),
+        "source_labels": join([index.label(s) for s in sources]),
         "facts": join(sorted({_fact_text(index, f) for f in facts})),
-        "details": join(f"{k}: {', '.join(sorted(v))}" for k, v in sorted(values.items())),
-    }
+        "details": join([f"{k}: {', '.join(sorted(v))}" for k, v in sorted(values.items())]),
+    })
+    return attributes
 
 
 def _literals(index: _Index, iri: str) -> dict[str, list[str]]:
