@@ -327,3 +327,19 @@ def run_on_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
     out = process.stdout.read() if process.stdout else ""
     os.close(leader)
     return process.wait(), out, seen.decode("utf-8", "replace")
+
+
+def click_node(page: Page, node: str, *, fit: bool = False) -> None:
+    """A real mouse click where the network draws `node` (after fitting the whole network
+    in view if `fit`). Two animation frames first: a side panel that a previous click
+    opened narrows the canvas, and vis-network takes the new size on its resize observer;
+    measured before that, a click on a busy machine could land beside the node."""
+    x, y, under = page.page.evaluate("""async ([id, fit]) => {
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        const net = window.kqNetwork;
+        if (fit) { net.fit(); }
+        const d = net.canvasToDOM(net.getPositions([id])[id]);
+        const r = document.getElementById('network').getBoundingClientRect();
+        return [d.x + r.left, d.y + r.top, net.getNodeAt(d)]; }""", [node, fit])
+    assert under == node, f"{node} is hidden under {under}"
+    page.page.mouse.click(x, y)

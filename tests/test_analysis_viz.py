@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import click_node
 
 from kqgraph import Graph
 from kqgraph.cli import cli
@@ -40,17 +41,6 @@ def data_of(path: Path) -> dict:
     return json.loads(found[1])
 
 
-def click_node(page, node: str) -> None:
-    """Click a node where it is drawn (the whole network in view)."""
-    x, y, under = page.page.evaluate("""(id) => {
-        const net = window.kqNetwork; net.fit();
-        const d = net.canvasToDOM(net.getPositions([id])[id]);
-        const r = document.getElementById('network').getBoundingClientRect();
-        return [d.x + r.left, d.y + r.top, net.getNodeAt(d)]; }""", node)
-    assert under == node, f"{node} is hidden under {under}"
-    page.page.mouse.click(x, y)
-
-
 def colour(page, node: str) -> str:
     found = page.page.evaluate("(id) => window.kqNodes.get(id).color", node)
     return found["background"] if isinstance(found, dict) else found
@@ -79,11 +69,11 @@ def test_viz_path_highlights_every_shortest_chain(page, pages, graph):
 def test_click_two_nodes_and_see_the_path(page, pages, graph):
     page.open(pages["plain"])
     assert page.page.get_attribute("body", "data-path") is None
-    click_node(page, "kqr:seoul-metropolitan-government")
+    click_node(page, "kqr:seoul-metropolitan-government", fit=True)
     page.page.click("#kq-path-from")
     assert page.page.get_attribute("body", "data-path-from") == \
         "kqr:seoul-metropolitan-government"
-    click_node(page, "kqr:universite-de-montreal")
+    click_node(page, "kqr:universite-de-montreal", fit=True)
     expected = graph.path("seoul-metropolitan-government", "universite-de-montreal")
     chain = [s.id for s in expected.chains[0].stops]
     assert page.page.get_attribute("body", "data-path") == " ".join(chain)

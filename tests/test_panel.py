@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import click_node
 
 from kqgraph import dates
 from kqgraph.cli import cli
@@ -27,15 +28,6 @@ def network_page(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def projected(engine):
     return project(engine, lang="en")
-
-
-def click_node(page, node: str) -> None:
-    """A real mouse click where the network draws `node`."""
-    x, y = page.page.evaluate("""(id) => {
-        const net = window.kqNetwork, p = net.getPositions([id])[id], d = net.canvasToDOM(p);
-        const r = document.getElementById('network').getBoundingClientRect();
-        return [d.x + r.left, d.y + r.top]; }""", node)
-    page.page.mouse.click(x, y)
 
 
 def test_clicking_a_node_opens_its_panel(page, network_page: Path):
