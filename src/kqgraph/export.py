@@ -262,6 +262,9 @@ def _graphml(ctx: Context) -> bytes:
     out += [f'  <key id="{key}" for="{scope}" attr.name="{_attrib(name)}" '
             'attr.type="string" />\n' for (name, scope), key in reversed(keys.items())]
     out.append('  <graph edgedefault="directed">\n')
+    opening: dict[str, dict[str, str]] = {"node": {}, "edge": {}}  # scope → name → tag
+    for (name, scope), key in keys.items():
+        opening[scope][name] = f'      <data key="{key}"'
 
     def element(start: str, end: str, scope: str, data: dict[str, str]) -> None:
         if not data:
@@ -273,9 +276,6 @@ def _graphml(ctx: Context) -> bytes:
                     else f"{tags[name]} />\n" for name, value in data.items()])
         out.append(end)
 
-    opening: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
-    for (name, scope), key in keys.items():
-        opening[scope][name] = f'      <data key="{key}"'
     for node, data in nodes:
         element(f'    <node id="{_attrib(str(node))}"', "    </node>\n", "node", data)
     for source, target, key, data in edges:

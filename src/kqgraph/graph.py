@@ -111,10 +111,11 @@ class Graph:
                 from kqgraph.engine import LocalEngine
                 from kqgraph.files import graph_files, with_ontology
 
-                files = with_ontology(self.paths)
+                own = graph_files(self.paths)
+                files = with_ontology(own)
                 # Compared with the files, not the engine: opening the engine only to
                 # compare would build a second store of a graph never opened before.
-                self._whole = (self.engine if len(files) == len(graph_files(self.paths))
+                self._whole = (self.engine if len(files) == len(own)
                                else LocalEngine.open(files, cache_mode=self.cache,
                                                      progress=self.progress))
         return self._whole
