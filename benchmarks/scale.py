@@ -10,7 +10,7 @@ and curl PUTting the same file into the same Oxigraph server (for push).
 When Chromium is installed, the time until the 100k page is drawn and interactive.
 Each command runs once, in its own process, after one warm-up that builds the persistent
 store; peak memory is the process's maximum resident set (wait4). Nothing asserts a time.
-The network projection is kept beside the store (kqgraph.project.whole): the first command
+The network projection is kept beside the store (kqgraph.project.network): the first command
 that draws or exports the network makes it ("made"), later ones read it back ("kept"); both
 are measured, the kept one after the made one (export: graphml made, then every format).
 viz is also measured on a graph it has never read ("new graph": its store built too).

@@ -3,6 +3,7 @@ Oxigraph server), `push` through the Graph Store Protocol, and `serve`."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -152,14 +153,31 @@ def test_a_kept_projection_is_compact_json_that_reads_back_equal(engine: LocalEn
     # writes (readable by any tool) and give back the same network, attributes included.
     from kqgraph import project
 
-    graph = project._network(engine, "en", None)
-    data = project._dumps(graph)
-    plain = {"nodes": list(graph.nodes(data=True)),
-             "edges": list(graph.edges(keys=True, data=True))}
+    network = project._network(engine, "en", None)
+    data = project._dumps(network)
+    plain = {"nodes": network.nodes, "edges": network.edges}
     assert data == json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
-    back = project._loads(data)
-    assert list(back.nodes(data=True)) == list(graph.nodes(data=True))
-    assert list(back.edges(keys=True, data=True)) == list(graph.edges(keys=True, data=True))
+    assert project._loads(data) == network
+
+
+def test_a_projections_records_are_in_the_order_networkx_gives_them(engine: LocalEngine):
+    # GraphML and CSV write the records as they are, views read the networkx graph made of
+    # them: both must list nodes and edges alike, or an export would differ from what an
+    # analysis of the same projection sees (networkx groups a node's edges by neighbour).
+    from kqgraph import project
+
+    network = project._network(engine, "en", None)
+    graph = network.graph()
+    assert list(graph.nodes(data=True)) == network.nodes
+    assert list(graph.edges(keys=True, data=True)) == network.edges
+    # The case that needs the grouping is there: a node (a talk) whose links, in property
+    # order, go to one neighbour, another, then the first again.
+    targets: dict[str, list[str]] = {}
+    for source, target, _, _ in sorted(network.edges, key=lambda e: (e[0], e[2], e[1])):
+        targets.setdefault(source, []).append(target)
+    assert [s for s, ts in targets.items()
+            if [t for t, _ in itertools.groupby(ts)] != list(dict.fromkeys(ts))] == \
+        ["kqs:lim-yong-woo-ai-seoul-2025-talk"]
 
 
 def test_a_kept_projection_is_made_again_after_an_edit(cache: Path, projections,
@@ -393,3 +411,28 @@ def test_serve_read_only(cache: Path):
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
     assert json.loads(kq("stats", "--format", "json")[1])["triples"] > 0
+
+
+def test_making_a_projection_pauses_the_cycle_collector_and_restores_it(engine: LocalEngine,
+                                                                        monkeypatch):
+    import gc
+
+    from kqgraph import project
+
+    seen: list[bool] = []
+    real = project._make_network
+
+    def watching(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(project, "_make_network", watching)
+    assert gc.isenabled()
+    project._network(engine, "en", None)
+    assert (seen, gc.isenabled()) == ([False], True)
+    gc.disable()  # a caller that paused it itself finds it paused still
+    try:
+        project._network(engine, "en", None)
+        assert (seen, gc.isenabled()) == ([False, False], False)
+    finally:
+        gc.enable()

@@ -364,18 +364,26 @@ def test_graphml_is_what_networkx_writes(exported: Path, engine):
     assert written == _networkx_graphml(project(engine))
 
 
+def _context(graph: nx.MultiDiGraph) -> SimpleNamespace:
+    """What the GraphML writer reads: the projection's records, here of a networkx graph."""
+    from kqgraph.project import Network
+
+    return SimpleNamespace(projection=Network(list(graph.nodes(data=True)),
+                                              list(graph.edges(keys=True, data=True))))
+
+
 def test_graphml_escapes_like_networkx():
     graph = nx.MultiDiGraph()
     graph.add_node('a&<b>"\n\t', label="x & y < z > \"q\" 'a'\nnew line", empty="")
     graph.add_node("plain")
     graph.add_edge('a&<b>"\n\t', "plain", key="p&q", label="r\r\n<s>", empty="")
-    assert ex._graphml(SimpleNamespace(projection=graph)) == _networkx_graphml(graph)
+    assert ex._graphml(_context(graph)) == _networkx_graphml(graph)
 
 
 def test_graphml_of_other_values_falls_back_to_networkx():
     graph = nx.MultiDiGraph()
     graph.add_node("a", weight=1.5, seen=True)
     graph.add_edge("a", "b", key="k", count=3)
-    written = ex._graphml(SimpleNamespace(projection=graph))
+    written = ex._graphml(_context(graph))
     assert written == _networkx_graphml(graph)
     assert b'attr.type="double"' in written

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import networkx as nx
     import pyoxigraph as ox
 
+    from kqgraph.project import Network
+
 DATASET = "https://w3id.org/kqgraph/dataset"
 GRAPHS = "https://w3id.org/kqgraph/graph/"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -82,10 +84,11 @@ class Context:
         return ox.parse(self.everything, format=ox.RdfFormat.N_TRIPLES)
 
     @cached_property
-    def projection(self) -> nx.MultiDiGraph:
-        from kqgraph.project import project
+    def projection(self) -> Network:
+        """The network as records: GraphML and CSV need no networkx graph."""
+        from kqgraph.project import network
 
-        return project(self.engine, lang=self.lang)
+        return network(self.engine, lang=self.lang)
 
 
 def _nt(triples: Iterable[ox.Triple]) -> bytes:
@@ -244,15 +247,13 @@ def _graphml(ctx: Context) -> bytes:
     """GraphML as networkx's `write_graphml(prettyprint=True)` writes it, byte for byte, in
     one pass over strings: ElementTree built and serialised 470,000 elements at 100k
     triples, 2.5 times the projection itself. networkx writes what is not all strings."""
-    graph = ctx.projection
-    nodes = list(graph.nodes(data=True))
-    edges = list(graph.edges(keys=True, data=True))
+    nodes, edges = ctx.projection
     records = [("node", data) for _, data in nodes] + [("edge", e[3]) for e in edges]
     kinds: set[type] = set()
     for _, data in records:
         kinds.update(map(type, data.values()))
     if kinds - {str}:
-        return _graphml_by_networkx(graph)
+        return _graphml_by_networkx(ctx.projection.graph())
     keys: dict[tuple[str, str], str] = {}
     for scope, data in records:
         for name in data:
@@ -322,16 +323,16 @@ def _graphml_by_networkx(graph: nx.MultiDiGraph) -> bytes:
 
 def _csv(ctx: Context) -> dict[str, bytes]:
     """nodes.csv and edges.csv, UTF-8 with a byte-order mark so spreadsheets read Hangul."""
-    graph = ctx.projection
+    network = ctx.projection
     nodes = io.StringIO()
     writer = csv.writer(nodes, lineterminator="\n")
     writer.writerow(["id", *NODE_FIELDS])
-    for node, data in graph.nodes(data=True):
+    for node, data in network.nodes:
         writer.writerow([node, *(data[f] for f in NODE_FIELDS)])
     edges = io.StringIO()
     writer = csv.writer(edges, lineterminator="\n")
     writer.writerow(["source", "target", *EDGE_FIELDS])
-    for source, target, data in graph.edges(data=True):
+    for source, target, _, data in network.edges:
         writer.writerow([source, target, *(data[f] for f in EDGE_FIELDS)])
     return {"nodes.csv": nodes.getvalue().encode("utf-8-sig"),
             "edges.csv": edges.getvalue().encode("utf-8-sig")}

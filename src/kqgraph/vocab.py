@@ -104,10 +104,12 @@ class Namespace:
         if name.startswith("__"):  # copy, pickle and the import system probe these
             raise AttributeError(name)
         try:
-            return self[name]
+            iri = self[name]
         except KeyError:
             raise AttributeError(f"{self.prefix}:{name} is not a term of this vocabulary "
                                  "(kqgraph.vocab)") from None
+        self.__dict__[name] = iri  # kept: the next lookup is a plain attribute's
+        return iri
 
     def __getitem__(self, name: str) -> str:
         if self.terms is not None and name not in self.terms:
@@ -150,13 +152,17 @@ VOID = Namespace("void", "Dataset triples uriSpace vocabulary classPartition cla
 SH = Namespace("sh", "ValidationResult focusNode resultPath resultMessage")
 
 
+# Longest namespace first, so that the first match is the most specific; among equal
+# namespaces the first prefix of the table (sorted is stable).
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reverse=True)
+
+
 def curie(iri: str) -> str:
     """Shorten an IRI with the project's prefixes (`kqr:mila`), or return it in <>."""
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return f"<{iri}>"
-    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
+    for prefix, namespace in _LONGEST_FIRST:
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
 
 
 def expand(text: str) -> str | None:
