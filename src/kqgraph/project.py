@@ -135,7 +135,8 @@ def project(
 class Network(NamedTuple):
     """The projection as plain records, in the order networkx gives them back: what GraphML
     and CSV write, and what is kept beside a store. An export reads these without building
-    (or importing) networkx, a third of a new graph's GraphML export at 100k triples."""
+    (or importing) networkx, about a quarter of a new graph's GraphML export at 100k
+    triples before."""
 
     nodes: list[tuple[str, dict[str, str]]]  # id, attributes
     edges: list[tuple[str, str, str, dict[str, str]]]  # source, target, key, attributes
@@ -203,7 +204,9 @@ def _network(engine: Any, lang: str, only: Iterable[ox.Triple] | None) -> Networ
 def _without_cycle_collection() -> Iterator[None]:
     """Python's cycle collector paused: a projection makes hundreds of thousands of dicts,
     lists and tuples and no cycles, and the collector's passes over them were a fifth of its
-    time (0.70 s → 0.57 s at 100k triples). What is freed is freed as before."""
+    time (0.70 s → 0.57 s at 100k triples). What is freed is freed as before. The pause is
+    the whole process's (gc has no other kind): a library user's threads with cyclic garbage
+    wait for it as long as the projection takes (seconds at 1M triples)."""
     was_on = gc.isenabled()
     gc.disable()
     try:
